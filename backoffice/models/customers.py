@@ -1,0 +1,20 @@
+"""Customers: a shop profile attached one-to-one to a Django user account."""
+
+from django.conf import settings
+from django.db import models
+
+
+class Customer(models.Model):
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="customer"
+    )
+    phone = models.CharField(max_length=15)
+    address = models.TextField()
+    date_of_birth = models.DateField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["user__last_name", "user__first_name", "id"]
+
+    def __str__(self):
+        full_name = f"{self.user.first_name} {self.user.last_name}".strip()
+        return full_name or self.user.username

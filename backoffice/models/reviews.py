@@ -1,0 +1,48 @@
+"""Customer reviews of products."""
+
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+from backoffice.models.base import ConstraintErrorsOnFieldsMixin
+from backoffice.models.catalog import Product
+from backoffice.models.customers import Customer
+
+
+class Review(ConstraintErrorsOnFieldsMixin, models.Model):
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="reviews")
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="reviews")
+    rating = models.PositiveSmallIntegerField(
+        validators=[
+            MinValueValidator(1, "A rating is at least 1 star."),
+            MaxValueValidator(5, "A rating is at most 5 stars."),
+        ]
+    )
+    comment = models.TextField()
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    constraint_error_fields = {
+        "review_rating_range": "rating",
+        "one_review_per_customer_and_product": "product",
+    }
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(rating__gte=1, rating__lte=5),
+                name="review_rating_range",
+                violation_error_code="review_rating_range",
+                violation_error_message="A rating is between 1 and 5 stars.",
+            ),
+            models.UniqueConstraint(
+                fields=["customer", "product"],
+                name="one_review_per_customer_and_product",
+                violation_error_code="one_review_per_customer_and_product",
+                violation_error_message="This customer has already reviewed this product.",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.product.name} - {self.rating}/5"

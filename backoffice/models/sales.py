@@ -1,0 +1,119 @@
+"""Orders and their line items."""
+
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models import F, Q
+from django.utils import timezone
+
+from backoffice.models.base import ConstraintErrorsOnFieldsMixin
+from backoffice.models.catalog import Product
+from backoffice.models.customers import Customer
+
+
+class OrderStatus(models.TextChoices):
+    PENDING = "pending", "Pending"
+    PROCESSING = "processing", "Processing"
+    SHIPPED = "shipped", "Shipped"
+    DELIVERED = "delivered", "Delivered"
+    CANCELLED = "cancelled", "Cancelled"
+
+
+class Order(ConstraintErrorsOnFieldsMixin, models.Model):
+    # PROTECT: a customer with order history cannot be deleted by accident.
+    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="orders")
+    status = models.CharField(
+        max_length=20, choices=OrderStatus.choices, default=OrderStatus.PENDING
+    )
+    total_amount = models.DecimalField(
+        "total charged",
+        max_digits=10,
+        decimal_places=2,
+        default=Decimal("0.00"),
+        validators=[MinValueValidator(Decimal("0.00"), "The total cannot be negative.")],
+    )
+    # Not auto_now_add: imported orders keep their real dates.
+    order_date = models.DateTimeField(default=timezone.now)
+    delivery_date = models.DateTimeField(null=True, blank=True)
+
+    constraint_error_fields = {
+        "order_total_not_negative": "total_amount",
+        "order_delivery_after_order": "delivery_date",
+    }
+
+    class Meta:
+        ordering = ["-order_date", "-id"]
+        indexes = [models.Index(fields=["status"]), models.Index(fields=["-order_date"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(total_amount__gte=0),
+                name="order_total_not_negative",
+                violation_error_code="order_total_not_negative",
+                violation_error_message="The total cannot be negative.",
+            ),
+            models.CheckConstraint(
+                condition=Q(delivery_date__isnull=True) | Q(delivery_date__gte=F("order_date")),
+                name="order_delivery_after_order",
+                violation_error_code="order_delivery_after_order",
+                violation_error_message="The delivery date cannot be before the order date.",
+            ),
+        ]
+
+    def __str__(self):
+        return f"Order #{self.pk}"
+
+    def clean(self):
+        if self.delivery_date and self.order_date and self.delivery_date < self.order_date:
+            raise ValidationError(
+                {"delivery_date": "The delivery date cannot be before the order date."}
+            )
+
+
+class OrderItem(ConstraintErrorsOnFieldsMixin, models.Model):
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="items")
+    # PROTECT: a product that was sold cannot be deleted, so order history stays whole.
+    # No related_name: the guide queries this relation as `orderitem` / `orderitem_set`.
+    product = models.ForeignKey(Product, on_delete=models.PROTECT)
+    quantity = models.PositiveIntegerField(
+        validators=[MinValueValidator(1, "The quantity must be at least 1.")]
+    )
+    price = models.DecimalField(
+        "unit price",
+        max_digits=10,
+        decimal_places=2,
+        validators=[MinValueValidator(Decimal("0.00"), "The unit price cannot be negative.")],
+        help_text="Price at the time of the order.",
+    )
+
+    constraint_error_fields = {
+        "orderitem_quantity_positive": "quantity",
+        "orderitem_price_not_negative": "price",
+    }
+
+    class Meta:
+        ordering = ["order_id", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(quantity__gt=0),
+                name="orderitem_quantity_positive",
+                violation_error_code="orderitem_quantity_positive",
+                violation_error_message="The quantity must be at least 1.",
+            ),
+            models.CheckConstraint(
+                condition=Q(price__gte=0),
+                name="orderitem_price_not_negative",
+                violation_error_code="orderitem_price_not_negative",
+                violation_error_message="The unit price cannot be negative.",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.product.name} x {self.quantity}"
+
+    @property
+    def line_total(self) -> Decimal | None:
+        if self.price is None or self.quantity is None:
+            return None
+        return self.price * self.quantity

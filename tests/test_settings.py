@@ -1,0 +1,63 @@
+"""Settings come from the environment; production refuses to start without a real key."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def run_check(**env):
+    clean_env = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
+    clean_env.update(env)
+    clean_env["DJANGO_SETTINGS_MODULE"] = "config.settings.base"
+    return subprocess.run(
+        [sys.executable, "manage.py", "check"],
+        cwd=ROOT,
+        env=clean_env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+@pytest.mark.parametrize(
+    "env",
+    [
+        {},
+        {"DJANGO_DEBUG": "0", "DJANGO_SECRET_KEY": "short"},
+        {"DJANGO_DEBUG": "false", "DJANGO_SECRET_KEY": "django-insecure-" + "x" * 60},
+    ],
+    ids=["no key", "short key", "django-insecure key"],
+)
+def test_debug_off_refuses_to_start_without_a_real_secret_key(env):
+    result = run_check(**env)
+    assert result.returncode != 0
+    assert "DJANGO_SECRET_KEY" in result.stderr
+
+
+def test_debug_off_starts_with_a_real_key():
+    result = run_check(
+        DJANGO_DEBUG="0",
+        DJANGO_SECRET_KEY="a8f5f167f44f4964e6c998dee827110c-0b2c6a3d9e1f47a8b5c4d3e2f1a0b9c8",
+        DJANGO_ALLOWED_HOSTS="shop.example.com",
+    )
+    assert result.returncode == 0, result.stderr
+
+
+def test_debug_on_starts_without_a_key():
+    assert run_check(DJANGO_DEBUG="1").returncode == 0
+
+
+def test_time_zone_and_database_url(settings):
+    from django.conf import settings as django_settings
+
+    assert django_settings.USE_TZ is True
+    assert django_settings.TIME_ZONE == "UTC"
+    expected_vendor = (
+        "postgresql" if os.environ.get("DATABASE_URL", "").startswith("postgres") else "sqlite3"
+    )
+    assert django_settings.DATABASES["default"]["ENGINE"].endswith(expected_vendor)
