@@ -1,3 +1,3 @@
 """Admin registrations, one module per area of the shop."""
 
-from backoffice.admin import catalog, customers, inventory, reviews, sales  # noqa: F401
+from backoffice.admin import catalog, customers, imports, inventory, reviews, sales  # noqa: F401

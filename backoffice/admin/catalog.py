@@ -1,6 +1,6 @@
 from django.contrib import admin
-from import_export.admin import ImportExportModelAdmin
 
+from backoffice.admin.base import BackofficeAdmin
 from backoffice.models import Category, Product, ProductMeta, Supplier, Tag
 from backoffice.resources import (
     CategoryResource,
@@ -12,7 +12,7 @@ from backoffice.resources import (
 
 
 @admin.register(Category)
-class CategoryAdmin(ImportExportModelAdmin):
+class CategoryAdmin(BackofficeAdmin):
     resource_classes = [CategoryResource]
     list_display = ["name", "description", "created_at"]
     search_fields = ["name", "description"]
@@ -20,7 +20,7 @@ class CategoryAdmin(ImportExportModelAdmin):
 
 
 @admin.register(Supplier)
-class SupplierAdmin(ImportExportModelAdmin):
+class SupplierAdmin(BackofficeAdmin):
     resource_classes = [SupplierResource]
     list_display = ["name", "email", "phone", "rating"]
     search_fields = ["name", "email", "phone"]
@@ -28,7 +28,7 @@ class SupplierAdmin(ImportExportModelAdmin):
 
 
 @admin.register(Tag)
-class TagAdmin(ImportExportModelAdmin):
+class TagAdmin(BackofficeAdmin):
     resource_classes = [TagResource]
     list_display = ["name"]
     search_fields = ["name"]
@@ -36,7 +36,7 @@ class TagAdmin(ImportExportModelAdmin):
 
 
 @admin.register(Product)
-class ProductAdmin(ImportExportModelAdmin):
+class ProductAdmin(BackofficeAdmin):
     resource_classes = [ProductResource]
     list_display = ["name", "sku", "category", "supplier", "price", "stock_quantity", "is_active"]
     list_select_related = ["category", "supplier"]
@@ -46,7 +46,7 @@ class ProductAdmin(ImportExportModelAdmin):
 
 
 @admin.register(ProductMeta)
-class ProductMetaAdmin(ImportExportModelAdmin):
+class ProductMetaAdmin(BackofficeAdmin):
     resource_classes = [ProductMetaResource]
     list_display = ["product", "metadata"]
     list_select_related = ["product"]

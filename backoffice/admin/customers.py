@@ -1,8 +1,8 @@
 from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
-from import_export.admin import ImportExportModelAdmin
 
+from backoffice.admin.base import BackofficeAdmin
 from backoffice.models import Customer
 from backoffice.resources import CustomerResource, UserResource
 
@@ -10,7 +10,7 @@ User = get_user_model()
 
 
 @admin.register(Customer)
-class CustomerAdmin(ImportExportModelAdmin):
+class CustomerAdmin(BackofficeAdmin):
     resource_classes = [CustomerResource]
     list_display = ["__str__", "phone", "date_of_birth"]
     list_select_related = ["user"]
@@ -28,5 +28,5 @@ admin.site.unregister(User)
 
 
 @admin.register(User)
-class UserAdmin(ImportExportModelAdmin, DjangoUserAdmin):
+class UserAdmin(BackofficeAdmin, DjangoUserAdmin):
     resource_classes = [UserResource]

@@ -1,12 +1,13 @@
 from django.contrib import admin
-from import_export.admin import ImportExportModelAdmin
 
+from backoffice.admin.base import BackofficeAdmin
+from backoffice.admin.readonly import ReadOnlyAdminMixin
 from backoffice.models import InventoryLog
 from backoffice.resources import InventoryLogResource
 
 
 @admin.register(InventoryLog)
-class InventoryLogAdmin(ImportExportModelAdmin):
+class InventoryLogAdmin(ReadOnlyAdminMixin, BackofficeAdmin):
     """The stock audit trail: readable and exportable, never written by hand."""
 
     resource_classes = [InventoryLogResource]
@@ -14,15 +15,3 @@ class InventoryLogAdmin(ImportExportModelAdmin):
     list_select_related = ["product", "user"]
     search_fields = ["product__name", "note"]
     ordering = ["-created_at", "-id"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-    def has_import_permission(self, request):
-        return False

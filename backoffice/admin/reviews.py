@@ -1,12 +1,12 @@
 from django.contrib import admin
-from import_export.admin import ImportExportModelAdmin
 
+from backoffice.admin.base import BackofficeAdmin
 from backoffice.models import Review
 from backoffice.resources import ReviewResource
 
 
 @admin.register(Review)
-class ReviewAdmin(ImportExportModelAdmin):
+class ReviewAdmin(BackofficeAdmin):
     resource_classes = [ReviewResource]
     list_display = ["product", "customer", "rating", "created_at"]
     list_select_related = ["product", "customer__user"]

@@ -1,12 +1,13 @@
 from django.contrib import admin
-from import_export.admin import ImportExportModelAdmin
 
-from backoffice.models import Order, OrderItem
+from backoffice.admin.base import BackofficeAdmin
+from backoffice.admin.readonly import ReadOnlyAdminMixin
+from backoffice.models import Order, OrderItem, OrderStatusChange
 from backoffice.resources import OrderItemResource, OrderResource
 
 
 @admin.register(Order)
-class OrderAdmin(ImportExportModelAdmin):
+class OrderAdmin(BackofficeAdmin):
     resource_classes = [OrderResource]
     list_display = ["id", "customer", "status", "order_date", "delivery_date", "total_amount"]
     list_select_related = ["customer__user"]
@@ -15,9 +16,20 @@ class OrderAdmin(ImportExportModelAdmin):
 
 
 @admin.register(OrderItem)
-class OrderItemAdmin(ImportExportModelAdmin):
+class OrderItemAdmin(BackofficeAdmin):
     resource_classes = [OrderItemResource]
     list_display = ["id", "order", "product", "quantity", "price"]
     list_select_related = ["order", "product"]
     search_fields = ["=order__id", "product__name"]
     ordering = ["-order__order_date", "id"]
+
+
+@admin.register(OrderStatusChange)
+class OrderStatusChangeAdmin(ReadOnlyAdminMixin, BackofficeAdmin):
+    """Every status change of every order, with who and when (read-only)."""
+
+    list_display = ["changed_at", "order", "from_status", "to_status", "user", "note"]
+    list_filter = ["to_status"]
+    list_select_related = ["order", "user"]
+    search_fields = ["=order__id", "user__username"]
+    ordering = ["-changed_at", "-id"]

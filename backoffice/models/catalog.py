@@ -32,6 +32,7 @@ class Category(models.Model):
     created_at = models.DateTimeField(default=timezone.now, editable=False)
 
     class Meta:
+        default_permissions = ("add", "change", "delete", "view", "export")
         verbose_name_plural = "categories"
         ordering = ["name"]
 
@@ -57,6 +58,7 @@ class Supplier(ConstraintErrorsOnFieldsMixin, models.Model):
     constraint_error_fields = {"supplier_rating_range": "rating"}
 
     class Meta:
+        default_permissions = ("add", "change", "delete", "view", "export")
         ordering = ["name"]
         constraints = [
             models.CheckConstraint(
@@ -75,6 +77,7 @@ class Tag(models.Model):
     name = models.CharField(max_length=50, unique=True)
 
     class Meta:
+        default_permissions = ("add", "change", "delete", "view", "export")
         ordering = ["name"]
 
     def __str__(self):
@@ -139,6 +142,7 @@ class Product(ConstraintErrorsOnFieldsMixin, models.Model):
     }
 
     class Meta:
+        default_permissions = ("add", "change", "delete", "view", "export")
         ordering = ["-created_at"]
         base_manager_name = "objects"
         default_manager_name = "objects"
@@ -216,6 +220,7 @@ class ProductMeta(models.Model):
     metadata = models.JSONField(default=dict, blank=True)
 
     class Meta:
+        default_permissions = ("add", "change", "delete", "view", "export")
         verbose_name = "product metadata"
         verbose_name_plural = "product metadata"
 

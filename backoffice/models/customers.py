@@ -3,6 +3,8 @@
 from django.conf import settings
 from django.db import models
 
+from backoffice.querysets import CustomerQuerySet
+
 
 class Customer(models.Model):
     user = models.OneToOneField(
@@ -12,7 +14,10 @@ class Customer(models.Model):
     address = models.TextField()
     date_of_birth = models.DateField(null=True, blank=True)
 
+    objects = CustomerQuerySet.as_manager()
+
     class Meta:
+        default_permissions = ("add", "change", "delete", "view", "export")
         ordering = ["user__last_name", "user__first_name", "id"]
 
     def __str__(self):

@@ -35,6 +35,7 @@ class InventoryLog(models.Model):
     created_at = models.DateTimeField(default=timezone.now, editable=False, db_index=True)
 
     class Meta:
+        default_permissions = ("add", "change", "delete", "view", "export")
         verbose_name = "inventory log entry"
         verbose_name_plural = "inventory log"
         ordering = ["-created_at", "-id"]

@@ -28,6 +28,7 @@ class Review(ConstraintErrorsOnFieldsMixin, models.Model):
     }
 
     class Meta:
+        default_permissions = ("add", "change", "delete", "view", "export")
         ordering = ["-created_at", "-id"]
         constraints = [
             models.CheckConstraint(

@@ -2,6 +2,7 @@
 
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
@@ -11,6 +12,7 @@ from django.utils import timezone
 from backoffice.models.base import ConstraintErrorsOnFieldsMixin
 from backoffice.models.catalog import Product
 from backoffice.models.customers import Customer
+from backoffice.querysets import OrderItemQuerySet, OrderQuerySet
 
 
 class OrderStatus(models.TextChoices):
@@ -38,6 +40,8 @@ class Order(ConstraintErrorsOnFieldsMixin, models.Model):
     order_date = models.DateTimeField(default=timezone.now)
     delivery_date = models.DateTimeField(null=True, blank=True)
 
+    objects = OrderQuerySet.as_manager()
+
     constraint_error_fields = {
         "order_total_not_negative": "total_amount",
         "order_delivery_after_order": "delivery_date",
@@ -45,6 +49,11 @@ class Order(ConstraintErrorsOnFieldsMixin, models.Model):
 
     class Meta:
         ordering = ["-order_date", "-id"]
+        default_permissions = ("add", "change", "delete", "view", "export")
+        permissions = [
+            ("view_reports", "Can view the dashboard's reports"),
+            ("use_query_lab", "Can use the Query Lab and see the SQL of admin lists"),
+        ]
         indexes = [models.Index(fields=["status"]), models.Index(fields=["-order_date"])]
         constraints = [
             models.CheckConstraint(
@@ -87,6 +96,8 @@ class OrderItem(ConstraintErrorsOnFieldsMixin, models.Model):
         help_text="Price at the time of the order.",
     )
 
+    objects = OrderItemQuerySet.as_manager()
+
     constraint_error_fields = {
         "orderitem_quantity_positive": "quantity",
         "orderitem_price_not_negative": "price",
@@ -94,6 +105,7 @@ class OrderItem(ConstraintErrorsOnFieldsMixin, models.Model):
 
     class Meta:
         ordering = ["order_id", "id"]
+        default_permissions = ("add", "change", "delete", "view", "export")
         constraints = [
             models.CheckConstraint(
                 condition=Q(quantity__gt=0),
@@ -117,3 +129,23 @@ class OrderItem(ConstraintErrorsOnFieldsMixin, models.Model):
         if self.price is None or self.quantity is None:
             return None
         return self.price * self.quantity
+
+
+class OrderStatusChange(models.Model):
+    """One step of an order's life: the status timeline shown on the order page."""
+
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="status_changes")
+    from_status = models.CharField(max_length=20, choices=OrderStatus.choices, blank=True)
+    to_status = models.CharField(max_length=20, choices=OrderStatus.choices)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    note = models.CharField(max_length=200, blank=True)
+    changed_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["changed_at", "id"]
+        default_permissions = ("view",)
+
+    def __str__(self):
+        return f"{self.order}: {self.from_status or '-'} -> {self.to_status}"

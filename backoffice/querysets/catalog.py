@@ -1,7 +1,4 @@
-"""The read-side vocabulary: chainable QuerySet methods, one home per query pattern.
-
-The admin, reports, exports and tests all call these; none keeps its own copy of a query.
-"""
+"""Catalog queries: products (and later categories, suppliers, tags, reviews)."""
 
 from django.db import models
 from django.db.models import Avg, Count

@@ -1,0 +1,87 @@
+"""Stock changes: the one place that moves ``Product.stock_quantity``.
+
+Every change is atomic, takes row locks in primary-key order, refuses to take stock below zero,
+changes the counter with ``F()`` and writes one ``InventoryLog`` row per change.
+"""
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.db.models import F
+from django.db.models.functions import Now
+
+from backoffice.models import InventoryLog, InventoryReason, Product
+
+
+@dataclass(frozen=True)
+class StockChange:
+    product_id: int
+    change: int
+    reason: InventoryReason
+    note: str = ""
+
+
+class StockError(Exception):
+    """Stock cannot change as asked; ``refusals`` maps product id to a message for staff."""
+
+    def __init__(self, refusals: dict[int, str]):
+        self.refusals = refusals
+        super().__init__("; ".join(refusals.values()))
+
+
+def stock_apply_changes(changes: Iterable[StockChange], *, user=None) -> dict[int, int]:
+    """Apply signed stock changes all together or not at all; return the new stock per product.
+
+    Rows are locked in a deterministic order (by primary key) so that concurrent calls touching
+    the same products take the locks in the same order and can't deadlock. Several changes to
+    one product are applied in the order given; if any would take its stock below zero, nothing
+    changes and ``StockError`` says which products and why.
+    """
+    changes = [change for change in changes if change.change]
+    if not changes:
+        return {}
+    product_ids = sorted({change.product_id for change in changes})
+    with transaction.atomic():
+        locked = {
+            product.pk: product
+            for product in Product.objects.select_for_update()
+            .filter(pk__in=product_ids)
+            .order_by("pk")
+            .only("pk", "name", "stock_quantity")
+        }
+        missing = [pk for pk in product_ids if pk not in locked]
+        if missing:
+            raise StockError({pk: f"Product #{pk} no longer exists." for pk in missing})
+        stock = {pk: product.stock_quantity for pk, product in locked.items()}
+        logs, refusals = [], {}
+        for change in changes:
+            after = stock[change.product_id] + change.change
+            if after < 0:
+                product = locked[change.product_id]
+                refusals[change.product_id] = (
+                    f"{product.name}: only {stock[change.product_id]} in stock, "
+                    f"{-change.change} asked."
+                )
+                continue
+            stock[change.product_id] = after
+            logs.append(
+                InventoryLog(
+                    product_id=change.product_id,
+                    user=user,
+                    change=change.change,
+                    stock_after=after,
+                    reason=change.reason,
+                    note=change.note,
+                )
+            )
+        if refusals:
+            raise StockError(refusals)
+        for pk in product_ids:
+            delta = stock[pk] - locked[pk].stock_quantity
+            if delta:
+                Product.objects.filter(pk=pk).update(
+                    stock_quantity=F("stock_quantity") + delta, updated_at=Now()
+                )
+        InventoryLog.objects.bulk_create(logs)
+    return stock
