@@ -1,7 +1,16 @@
 from django.apps import AppConfig
+from django.contrib.admin import apps as admin_apps
 
 
 class BackofficeConfig(AppConfig):
+    default = True
     name = "backoffice"
     verbose_name = "Shop back office"
     default_auto_field = "django.db.models.BigAutoField"
+
+
+class BackofficeAdminConfig(admin_apps.AdminConfig):
+    """``django.contrib.admin`` with the back office's site (dashboard, reports, Query Lab)."""
+
+    default = False
+    default_site = "backoffice.sites.BackofficeAdminSite"

@@ -1,0 +1,78 @@
+"""Admin pages that are not a model's: the dashboard, the reports and the Query Lab.
+
+Wired into the admin by ``backoffice.sites.BackofficeAdminSite.get_urls`` (each behind
+``admin_view``, so login and staff status are required), with a permission check each.
+"""
+
+from django.contrib import admin
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.template.response import TemplateResponse
+
+from backoffice.reports.querylab.registry import entries_by_section, load_entries
+from backoffice.reports.querylab.runner import display, run_entry
+
+QUERY_LAB_PERMISSION = "backoffice.use_query_lab"
+REPORTS_PERMISSION = "backoffice.view_reports"
+
+
+def require(request, permission: str) -> None:
+    if not request.user.has_perm(permission):
+        raise PermissionDenied
+
+
+def page(request, template: str, title: str, **context):
+    return TemplateResponse(
+        request, template, {**admin.site.each_context(request), "title": title, **context}
+    )
+
+
+# --- Query Lab ------------------------------------------------------------------------------
+
+
+def querylab_index(request):
+    require(request, QUERY_LAB_PERMISSION)
+    return page(
+        request,
+        "admin/backoffice/querylab/index.html",
+        "Query Lab",
+        sections=entries_by_section(),
+    )
+
+
+def querylab_entry(request, slug):
+    require(request, QUERY_LAB_PERMISSION)
+    entry = load_entries().get(slug)
+    if entry is None:
+        raise Http404("No such Query Lab entry")
+    analyze = request.user.is_superuser and request.GET.get("analyze") == "1"
+    run = run_entry(entry, explain=True, analyze=analyze)
+    for variant in run.variants:
+        if variant.result:
+            variant.result.rows = [[display(cell) for cell in row] for row in variant.result.rows]
+    return page(
+        request,
+        "admin/backoffice/querylab/entry.html",
+        f"Query Lab: {entry.title}",
+        entry=entry,
+        run=run,
+        analyze=analyze,
+        can_analyze=request.user.is_superuser,
+    )
+
+
+# --- Dashboard and reports ------------------------------------------------------------------
+
+
+def dashboard_context(request) -> dict:
+    return {}
+
+
+def reports_index(request):
+    require(request, REPORTS_PERMISSION)
+    raise Http404("Reports are not available yet")
+
+
+def report_detail(request, slug):
+    require(request, REPORTS_PERMISSION)
+    raise Http404("No such report")

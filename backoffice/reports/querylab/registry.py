@@ -1,0 +1,158 @@
+"""The Query Lab's catalogue of entries, one per example of the guide.
+
+An entry is a plain function that runs the guide's ORM code and returns its result; the lab
+shows that function's source as "the ORM code", so what staff read is exactly what ran.
+"""
+
+import inspect
+import textwrap
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+# The guide's sections, in the guide's order (the lab groups entries by these).
+SECTIONS = (
+    "Basic Queries",
+    "Filtering and Lookups",
+    "Aggregation and Annotation",
+    "Joins and Relationships",
+    "Advanced Queries",
+    "Database Functions",
+    "Window Functions",
+    "Performance Optimization",
+    "Bulk Operations",
+    "Transaction Management",
+    "Custom Managers and QuerySets",
+    "Advanced Model Validation",
+    "Raw SQL and Custom Queries",
+    "Advanced Query Examples",
+)
+
+
+@dataclass(frozen=True)
+class Variant:
+    """One way of running an example; N+1 demonstrations have two side by side."""
+
+    label: str
+    function: Callable[[], Any]
+
+    @property
+    def code(self) -> str:
+        return function_body(self.function)
+
+
+@dataclass(frozen=True)
+class LabEntry:
+    slug: str
+    section: str
+    title: str
+    variants: tuple[Variant, ...]
+    writes: bool = False
+    errata: tuple[str, ...] = ()
+    note: str = ""
+    postgres_only: bool = False
+    explain: Callable[[], Any] | None = None  # the queryset whose plan EXPLAIN shows
+    tags: tuple[str, ...] = field(default_factory=tuple)
+
+    @property
+    def is_comparison(self) -> bool:
+        return len(self.variants) > 1
+
+
+ENTRIES: dict[str, LabEntry] = {}
+
+
+def function_body(function: Callable) -> str:
+    """The source of a function without its decorators and ``def`` line."""
+    source = textwrap.dedent(inspect.getsource(function))
+    lines = source.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.lstrip().startswith("def "))
+    # skip a multi-line signature
+    while not lines[start].rstrip().endswith(":"):
+        start += 1
+    body = lines[start + 1 :]
+    if body and body[0].strip().startswith('"""'):
+        # drop the docstring: it is shown as the entry's note
+        end = 0 if body[0].strip().count('"""') >= 2 and len(body[0].strip()) > 3 else None
+        if end is None:
+            end = next(i for i, line in enumerate(body[1:], 1) if '"""' in line)
+        body = body[end + 1 :]
+    return textwrap.dedent("\n".join(body)).strip()
+
+
+def register(entry: LabEntry) -> LabEntry:
+    if entry.slug in ENTRIES:
+        raise ValueError(f"duplicate Query Lab entry {entry.slug!r}")
+    if entry.section not in SECTIONS:
+        raise ValueError(f"unknown section {entry.section!r} for {entry.slug!r}")
+    ENTRIES[entry.slug] = entry
+    return entry
+
+
+def example(
+    section: str,
+    title: str,
+    *,
+    slug: str | None = None,
+    writes: bool = False,
+    errata: tuple[str, ...] = (),
+    postgres_only: bool = False,
+    explain: Callable[[], Any] | None = None,
+):
+    """Register the decorated function as one entry of the lab."""
+
+    def decorator(function):
+        register(
+            LabEntry(
+                slug=slug or function.__name__.replace("_", "-"),
+                section=section,
+                title=title,
+                variants=(Variant("", function),),
+                writes=writes,
+                errata=errata,
+                note=inspect.getdoc(function) or "",
+                postgres_only=postgres_only,
+                explain=explain,
+            )
+        )
+        return function
+
+    return decorator
+
+
+def comparison(
+    section: str,
+    title: str,
+    *,
+    slug: str,
+    variants: list[tuple[str, Callable[[], Any]]],
+    note: str = "",
+    errata: tuple[str, ...] = (),
+):
+    """Register an N+1 demonstration: the same result computed in several ways."""
+    register(
+        LabEntry(
+            slug=slug,
+            section=section,
+            title=title,
+            variants=tuple(Variant(label, function) for label, function in variants),
+            note=note,
+            errata=errata,
+        )
+    )
+
+
+def entries_by_section() -> list[tuple[str, list[LabEntry]]]:
+    load_entries()
+    return [
+        (section, [entry for entry in ENTRIES.values() if entry.section == section])
+        for section in SECTIONS
+        if any(entry.section == section for entry in ENTRIES.values())
+    ]
+
+
+def load_entries() -> dict[str, LabEntry]:
+    """Import the entry modules (they register themselves) and return the catalogue."""
+    from backoffice.reports.querylab import entries  # noqa: F401
+
+    return ENTRIES
