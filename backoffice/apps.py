@@ -8,6 +8,11 @@ class BackofficeConfig(AppConfig):
     verbose_name = "Shop back office"
     default_auto_field = "django.db.models.BigAutoField"
 
+    def ready(self):
+        from backoffice import signals
+
+        signals.connect()
+
 
 class BackofficeAdminConfig(admin_apps.AdminConfig):
     """``django.contrib.admin`` with the back office's site (dashboard, reports, Query Lab)."""

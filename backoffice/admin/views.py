@@ -4,10 +4,13 @@ Wired into the admin by ``backoffice.sites.BackofficeAdminSite.get_urls`` (each 
 ``admin_view``, so login and staff status are required), with a permission check each.
 """
 
+import io
+
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.template.response import TemplateResponse
+from django.utils import timezone
 
 from backoffice.reports.querylab.registry import entries_by_section, load_entries
 from backoffice.reports.querylab.runner import display, run_entry
@@ -65,14 +68,63 @@ def querylab_entry(request, slug):
 
 
 def dashboard_context(request) -> dict:
-    return {}
+    """The dashboard above the app list, for staff who may view reports."""
+    from backoffice.reports.dashboard import dashboard_figures
+
+    if not request.user.has_perm(REPORTS_PERMISSION):
+        return {}
+    return {"dashboard": dashboard_figures()}
 
 
 def reports_index(request):
+    from backoffice.reports.registry import REPORTS
+
     require(request, REPORTS_PERMISSION)
-    raise Http404("Reports are not available yet")
+    return page(request, "admin/backoffice/reports/index.html", "Reports", reports=REPORTS.values())
 
 
 def report_detail(request, slug):
+    from backoffice.reports.base import write_csv
+    from backoffice.reports.registry import REPORTS
+
     require(request, REPORTS_PERMISSION)
-    raise Http404("No such report")
+    spec = REPORTS.get(slug)
+    if spec is None:
+        raise Http404("No such report")
+    form = spec.form_class(request.GET or None)
+    if form.is_bound and not form.is_valid():
+        return page(
+            request,
+            "admin/backoffice/reports/report.html",
+            spec.title,
+            spec=spec,
+            form=form,
+            table=None,
+        )
+    table = spec.build(form)
+    if request.GET.get("format") == "csv":
+        buffer = io.StringIO()
+        write_csv(table, buffer)
+        response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
+        stamp = timezone.now().strftime("%Y%m%d")
+        response["Content-Disposition"] = f'attachment; filename="{slug}-{stamp}.csv"'
+        return response
+    rows = [
+        {
+            "cells": [(row.get(column.key), column.kind) for column in table.columns],
+            "link": table.links[i] if i < len(table.links) else "",
+        }
+        for i, row in enumerate(table.rows)
+    ]
+    query = request.GET.copy()
+    query["format"] = "csv"
+    return page(
+        request,
+        "admin/backoffice/reports/report.html",
+        spec.title,
+        spec=spec,
+        form=form,
+        table=table,
+        rows=rows,
+        csv_query=query.urlencode(),
+    )

@@ -1,0 +1,160 @@
+"""Catalog reports: product rankings, inventory analysis, supplier performance."""
+
+from django.db.models import Case, F, FloatField, Q, Value, When, Window
+from django.db.models.functions import Cast, RowNumber
+from django.urls import reverse
+
+from backoffice.models import Product, Supplier
+from backoffice.querysets.catalog import STOCK_LOW_BELOW
+from backoffice.reports.base import Column, ReportTable
+
+# Inventory recommendations, first match wins. A product "turns over" well when it sold at
+# least a tenth of its current stock (units sold / stock >= 0.1).
+GOOD_TURNOVER = 0.1
+RECOMMENDATIONS = (
+    ("Restock now", Q(stock_quantity__lte=0)),
+    ("Restock soon", Q(stock_quantity__lt=STOCK_LOW_BELOW)),
+    ("Slow mover: consider a promotion", Q(units_sold=0)),
+    ("Selling well: keep stock up", Q(turnover__gte=GOOD_TURNOVER)),
+)
+DEFAULT_RECOMMENDATION = "Steady"
+
+
+def product_link(pk) -> str:
+    return reverse("admin:backoffice_product_change", args=[pk])
+
+
+def product_rankings(form) -> ReportTable:
+    """The guide's window-function section: rank, row number, neighbours, running totals."""
+    products = (
+        Product.objects.with_category_position()
+        .annotate(row_number=Window(RowNumber(), order_by=[F("created_at").desc(), F("pk").desc()]))
+        .select_related("category")
+        .order_by("category__name", "-price", "pk")
+    )
+    rows = [
+        {
+            "name": p.name,
+            "category": p.category.name,
+            "price": p.price,
+            "price_rank": p.price_rank,
+            "row_number": p.row_number,
+            "prev_price": p.prev_price,
+            "next_price": p.next_price,
+            "category_avg_price": p.category_avg_price,
+            "running_inventory_value": p.running_inventory_value,
+        }
+        for p in products
+    ]
+    return ReportTable(
+        columns=[
+            Column("name", "Product"),
+            Column("category", "Category"),
+            Column("price", "Price", "money"),
+            Column("price_rank", "Price rank in category", "int"),
+            Column("row_number", "Row number (newest first)", "int"),
+            Column("prev_price", "Next cheaper price", "money"),
+            Column("next_price", "Next dearer price", "money"),
+            Column("category_avg_price", "Category average price", "money"),
+            Column("running_inventory_value", "Running inventory value in category", "money"),
+        ],
+        rows=rows,
+        links=[product_link(p.pk) for p in products],
+        notes=[
+            "Rank 1 is the dearest product of its category; equal prices share a rank.",
+            "Running inventory value adds price × stock over the category's products in the "
+            "order they were added.",
+        ],
+    )
+
+
+def inventory_analysis(form) -> ReportTable:
+    """The guide's inventory query with its arithmetic made right (E16): turnover is a real
+    division of units sold (non-cancelled) by current stock, and nothing is multiplied."""
+    products = (
+        Product.objects.with_catalog_stats()
+        .annotate(
+            turnover=Case(
+                When(stock_quantity__lte=0, then=Value(None)),
+                default=Cast(F("units_sold"), FloatField())
+                / Cast(F("stock_quantity"), FloatField()),
+                output_field=FloatField(),
+            )
+        )
+        .annotate(
+            recommendation=Case(
+                *(When(condition, then=Value(label)) for label, condition in RECOMMENDATIONS),
+                default=Value(DEFAULT_RECOMMENDATION),
+            )
+        )
+        .select_related("category", "supplier")
+        .order_by("stock_quantity", "name")
+    )
+    rows = [
+        {
+            "name": p.name,
+            "category": p.category.name,
+            "supplier": p.supplier.name,
+            "stock": p.stock_quantity,
+            "stock_status": p.stock_status,
+            "units_sold": p.units_sold,
+            "revenue": p.revenue,
+            "turnover": None if p.turnover is None else round(p.turnover, 3),
+            "avg_rating": None if p.avg_rating is None else round(p.avg_rating, 2),
+            "recommendation": p.recommendation,
+        }
+        for p in products
+    ]
+    return ReportTable(
+        columns=[
+            Column("name", "Product"),
+            Column("category", "Category"),
+            Column("supplier", "Supplier"),
+            Column("stock", "Stock", "int"),
+            Column("stock_status", "Stock status"),
+            Column("units_sold", "Units sold", "int"),
+            Column("revenue", "Revenue", "money"),
+            Column("turnover", "Turnover (sold / stock)", "float"),
+            Column("avg_rating", "Average rating", "float"),
+            Column("recommendation", "Recommendation"),
+        ],
+        rows=rows,
+        links=[product_link(p.pk) for p in products],
+        notes=[
+            "Units sold and revenue count items of orders that are not cancelled.",
+            f"Turnover of {GOOD_TURNOVER} or more means the product sold at least a tenth of "
+            "its current stock.",
+        ],
+    )
+
+
+def supplier_performance(form) -> ReportTable:
+    suppliers = Supplier.objects.with_performance().by_review_rating()
+    rows = [
+        {
+            "name": s.name,
+            "rating": s.rating,
+            "product_count": s.product_count,
+            "avg_product_price": s.avg_product_price,
+            "review_count": s.review_count,
+            "avg_review_rating": None
+            if s.avg_review_rating is None
+            else round(s.avg_review_rating, 2),
+            "total_stock": s.total_stock,
+        }
+        for s in suppliers
+    ]
+    return ReportTable(
+        columns=[
+            Column("name", "Supplier"),
+            Column("rating", "Own rating", "float"),
+            Column("product_count", "Products", "int"),
+            Column("avg_product_price", "Average product price", "money"),
+            Column("review_count", "Reviews", "int"),
+            Column("avg_review_rating", "Average review rating", "float"),
+            Column("total_stock", "Total stock", "int"),
+        ],
+        rows=rows,
+        links=[reverse("admin:backoffice_supplier_change", args=[s.pk]) for s in suppliers],
+        notes=["Suppliers without reviews come last."],
+    )

@@ -1,0 +1,115 @@
+"""The dashboard on the admin index: KPI cards, three charts and four short lists.
+
+Figures are cached (Redis when REDIS_URL is set, process memory otherwise) and dropped by
+``backoffice.signals`` whenever products, orders, order items or reviews change, so a change shows
+up on the next page view; the timeout is only a safety net.
+"""
+
+from datetime import timedelta
+from decimal import Decimal
+
+from django.core.cache import cache
+from django.db.models import Count, Exists, OuterRef, Q, Sum
+from django.utils import timezone
+
+from backoffice.models import Category, Customer, Order, OrderItem, OrderStatus, Product
+from backoffice.querysets.catalog import STOCK_LOW_BELOW
+from backoffice.reports.charts import bar_chart
+from backoffice.reports.quality import orders_differing_from_items, reviews_by_non_buyers
+from backoffice.reports.sales import LINE_TOTAL, cents, monthly_sales_orm, order_statistics_figures
+
+CACHE_KEY = "backoffice:dashboard:v1"
+CACHE_SECONDS = 300
+TOP = 5
+SLOW_MOVER_DAYS = 30
+
+
+def dashboard_invalidate(**kwargs) -> None:
+    cache.delete(CACHE_KEY)
+
+
+def dashboard_figures() -> dict:
+    return cache.get_or_set(CACHE_KEY, compute_dashboard, CACHE_SECONDS)
+
+
+def low_stock_products():
+    """Active products below the guide's low-stock threshold (out of stock included)."""
+    return Product.objects.active().filter(stock_quantity__lt=STOCK_LOW_BELOW)
+
+
+def slow_movers(now=None):
+    """Products with stock but no counted sale in the last SLOW_MOVER_DAYS days."""
+    since = (now or timezone.now()) - timedelta(days=SLOW_MOVER_DAYS)
+    recent_sale = OrderItem.objects.filter(
+        product=OuterRef("pk"), order__order_date__gte=since
+    ).exclude(order__status=OrderStatus.CANCELLED)
+    return Product.objects.active().filter(stock_quantity__gt=0).filter(~Exists(recent_sale))
+
+
+def compute_dashboard() -> dict:
+    counted_items = OrderItem.objects.exclude(order__status=OrderStatus.CANCELLED)
+    revenue = cents(counted_items.aggregate(total=Sum(LINE_TOTAL))["total"])
+    orders = Order.objects.aggregate(
+        all=Count("pk"), counted=Count("pk", filter=~Q(status=OrderStatus.CANCELLED))
+    )
+    products = Product.objects.aggregate(
+        active=Count("pk", filter=Q(is_active=True)),
+        low=Count("pk", filter=Q(is_active=True, stock_quantity__lt=STOCK_LOW_BELOW)),
+    )
+    kpis = {
+        "orders": orders["all"],
+        "cancelled_orders": orders["all"] - orders["counted"],
+        "revenue": revenue,
+        "average_order_value": cents(revenue / orders["counted"])
+        if orders["counted"]
+        else cents(0),
+        "customers": Customer.objects.count(),
+        "active_products": products["active"],
+        "low_stock_products": products["low"],
+        "orders_differing": orders_differing_from_items().count(),
+        "reviews_by_non_buyers": reviews_by_non_buyers().count(),
+    }
+    months = monthly_sales_orm()
+    categories = Category.objects.with_product_stats().order_by("-revenue", "name")
+    statuses = order_statistics_figures()
+    top_products = (
+        Product.objects.with_catalog_stats()
+        .filter(revenue__gt=0)
+        .order_by("-revenue", "name")[:TOP]
+    )
+    top_customers = (
+        Customer.objects.with_order_stats()
+        .select_related("user")
+        .filter(total_spent__gt=0)
+        .order_by("-total_spent", "pk")[:TOP]
+    )
+    return {
+        "kpis": kpis,
+        "charts": [
+            bar_chart("Revenue per month", [(m["month"], m["revenue"]) for m in months]),
+            bar_chart("Revenue by category", [(c.name, cents(c.revenue)) for c in categories]),
+            bar_chart(
+                "Order status mix",
+                [(s.label, statuses[f"{s.value}_count"]) for s in OrderStatus],
+                money=False,
+            ),
+        ],
+        "top_products": [
+            {"pk": p.pk, "name": p.name, "revenue": cents(p.revenue), "units": p.units_sold}
+            for p in top_products
+        ],
+        "top_customers": [
+            {"pk": c.pk, "name": str(c), "spent": cents(c.total_spent), "orders": c.order_count}
+            for c in top_customers
+        ],
+        "low_stock": [
+            {"pk": p.pk, "name": p.name, "stock": p.stock_quantity}
+            for p in low_stock_products().order_by("stock_quantity", "name")[:TOP]
+        ],
+        "slow_movers": [
+            {"pk": p.pk, "name": p.name, "stock": p.stock_quantity}
+            for p in slow_movers().order_by("-stock_quantity", "name")[:TOP]
+        ],
+        "computed_at": timezone.now(),
+        "zero": Decimal(0),
+    }

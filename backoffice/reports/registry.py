@@ -1,0 +1,63 @@
+"""The reports staff can open from the dashboard, by slug."""
+
+from backoffice.reports import catalog, customers, quality, sales
+from backoffice.reports.base import DateRangeForm, ReportSpec
+
+REPORTS = {
+    spec.slug: spec
+    for spec in (
+        ReportSpec(
+            "monthly-sales",
+            "Monthly sales",
+            "Orders, revenue, average order value, customers and categories per month.",
+            sales.monthly_sales,
+            DateRangeForm,
+            "No sales in this period.",
+        ),
+        ReportSpec(
+            "product-rankings",
+            "Product rankings",
+            "Each product's place in its category: price rank, neighbours, running inventory value.",
+            catalog.product_rankings,
+            empty_message="No products yet.",
+        ),
+        ReportSpec(
+            "inventory-analysis",
+            "Inventory analysis",
+            "Stock status, units sold, revenue, turnover and what to do about it, per product.",
+            catalog.inventory_analysis,
+            empty_message="No products yet.",
+        ),
+        ReportSpec(
+            "supplier-performance",
+            "Supplier performance",
+            "Products, prices, reviews and stock per supplier, best reviewed first.",
+            catalog.supplier_performance,
+            empty_message="No suppliers yet.",
+        ),
+        ReportSpec(
+            "customer-insights",
+            "Customer insights",
+            "Segments, spending, latest order and customers inactive for 90 days.",
+            customers.customer_insights,
+            DateRangeForm,
+            "No customers in this period.",
+        ),
+        ReportSpec(
+            "order-statistics",
+            "Order statistics",
+            "Orders and amounts by status (conditional aggregation).",
+            sales.order_statistics,
+            DateRangeForm,
+            "No orders in this period.",
+        ),
+        ReportSpec(
+            "data-quality",
+            "Data quality",
+            "Orders whose total differs from their items, reviews by customers who never bought "
+            "the product, active products out of stock, customers without orders.",
+            quality.data_quality,
+            empty_message="Nothing to fix: every check passed.",
+        ),
+    )
+}

@@ -1,0 +1,28 @@
+"""Drop cached dashboard figures whenever the data behind them changes."""
+
+from django.db import transaction
+from django.db.models.signals import m2m_changed, post_delete, post_save
+
+from backoffice.models import InventoryLog, Order, OrderItem, Product, Review
+from backoffice.reports.dashboard import dashboard_invalidate
+
+WATCHED = (Product, Order, OrderItem, Review, InventoryLog)
+
+
+def _invalidate_after_commit(**kwargs):
+    # After commit: a page computed mid-transaction must not re-cache stale figures.
+    transaction.on_commit(dashboard_invalidate)
+    dashboard_invalidate()
+
+
+def connect() -> None:
+    for model in WATCHED:
+        post_save.connect(
+            _invalidate_after_commit, sender=model, dispatch_uid=f"dash-save-{model.__name__}"
+        )
+        post_delete.connect(
+            _invalidate_after_commit, sender=model, dispatch_uid=f"dash-del-{model.__name__}"
+        )
+    m2m_changed.connect(
+        _invalidate_after_commit, sender=Product.tags.through, dispatch_uid="dash-tags"
+    )
