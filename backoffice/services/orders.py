@@ -1,0 +1,355 @@
+"""Order writes: placing orders, changing their lines, moving their status, fixing totals.
+
+Every function here is atomic and takes its row locks in one fixed order: the order rows first
+(by primary key), then the product rows (by primary key, inside ``stock_apply_changes``). Two
+staff members working on the same order or the same products at once therefore wait for each
+other instead of deadlocking, and the second one sees what the first one wrote.
+
+Stock moves only through ``stock_apply_changes``: placing an order takes stock, changing or
+removing a line gives or takes the difference, cancelling returns the stock of every line; each
+change writes an ``InventoryLog`` row with the user who made it.
+"""
+
+from collections import Counter
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils import timezone
+
+from backoffice.models import (
+    InventoryReason,
+    Order,
+    OrderItem,
+    OrderStatus,
+    OrderStatusChange,
+    Product,
+)
+from backoffice.services.inventory import StockChange, StockError, stock_apply_changes
+
+# DESIGN.md: pending -> processing -> shipped -> delivered; any state but delivered -> cancelled.
+ALLOWED_MOVES: dict[str, frozenset[str]] = {
+    OrderStatus.PENDING: frozenset({OrderStatus.PROCESSING, OrderStatus.CANCELLED}),
+    OrderStatus.PROCESSING: frozenset({OrderStatus.SHIPPED, OrderStatus.CANCELLED}),
+    OrderStatus.SHIPPED: frozenset({OrderStatus.DELIVERED, OrderStatus.CANCELLED}),
+    OrderStatus.DELIVERED: frozenset(),
+    OrderStatus.CANCELLED: frozenset(),
+}
+# Lines can be changed until the parcel leaves: after that, stock and goods have parted ways.
+LINES_EDITABLE_STATUSES = frozenset({OrderStatus.PENDING, OrderStatus.PROCESSING})
+CENT = Decimal("0.01")
+
+
+class OrderError(Exception):
+    """An order write was refused; the message is for staff."""
+
+
+class OrderStatusError(OrderError):
+    """A status move that DESIGN.md does not allow (or that can't happen now)."""
+
+
+class OrderLinesError(OrderError):
+    """The order's lines cannot be changed as asked."""
+
+
+@dataclass(frozen=True)
+class OrderLine:
+    """One line as staff want it. ``item_id`` names an existing line; ``price`` None means the
+    product's current price."""
+
+    product_id: int
+    quantity: int
+    price: Decimal | None = None
+    item_id: int | None = None
+
+
+@dataclass
+class OrderSaveResult:
+    order: Order
+    created: list[OrderItem] = field(default_factory=list)
+    changed: list[tuple[OrderItem, list[str]]] = field(default_factory=list)
+    deleted: list[OrderItem] = field(default_factory=list)
+    kept: list[OrderItem] = field(default_factory=list)  # existing lines that stay (as changed)
+
+    @property
+    def lines_changed(self) -> bool:
+        return bool(self.created or self.changed or self.deleted)
+
+
+def is_move_allowed(from_status: str, to_status: str) -> bool:
+    return to_status in ALLOWED_MOVES.get(from_status, frozenset())
+
+
+def order_create(*, customer, lines: list[OrderLine], user=None, order_date=None) -> Order:
+    """Place a pending order with these lines: takes their stock, total = sum of the lines."""
+    order = Order(customer=customer, order_date=order_date or timezone.now())
+    return order_save_with_items(order=order, lines=lines, user=user).order
+
+
+def order_save_with_items(
+    *, order: Order, lines: list[OrderLine] | None, user=None
+) -> OrderSaveResult:
+    """Save ``order`` (new or existing) with exactly ``lines`` (None: leave the lines alone).
+
+    The order's own editable fields (customer, order date) are taken from ``order``; its
+    status, delivery date and total are not: status moves go through ``order_set_status``, and
+    the total is recalculated from the lines whenever they change (or the order is new). An
+    unchanged order keeps what the customer was charged. Raises ``StockError`` (per product)
+    or ``OrderLinesError``; then nothing is written.
+    """
+    with transaction.atomic():
+        adding = order._state.adding
+        if adding:
+            order.status = OrderStatus.PENDING
+            order.delivery_date = None
+            order.total_amount = Decimal("0.00")
+            order.full_clean()
+            order.save()
+            _record_status(order, "", OrderStatus.PENDING, user, "Order placed")
+            existing: dict[int, OrderItem] = {}
+        else:
+            current = _lock_orders([order.pk])[order.pk]
+            order.status = current.status
+            order.delivery_date = current.delivery_date
+            order.total_amount = current.total_amount
+            existing = {item.pk: item for item in order.items.select_for_update().order_by("pk")}
+        before = _quantities(existing.values())  # before planning changes the items
+        result = OrderSaveResult(order=order)
+        if lines is not None:
+            _plan_lines(result, existing, lines)
+        if result.lines_changed and not adding and order.status not in LINES_EDITABLE_STATUSES:
+            raise OrderLinesError(
+                f"The lines of a {order.get_status_display().lower()} order cannot change."
+            )
+        stock_apply_changes(_stock_changes(order, before, result, adding), user=user)
+        _write_lines(order, result)
+        if adding or result.lines_changed:
+            order.total_amount = _lines_total(result.kept + result.created)
+        if not adding:
+            order.full_clean()
+        order.save()
+    return result
+
+
+def order_stock_refusals(*, order: Order, lines: list[OrderLine]) -> dict[int, str]:
+    """What ``order_save_with_items`` would refuse for lack of stock: {product id: message}.
+
+    Meant for form validation inside the caller's transaction: the order and product rows stay
+    locked until that transaction ends, so the save that follows sees the same stock.
+    """
+    with transaction.atomic():
+        adding = order._state.adding
+        existing = {}
+        if not adding:
+            _lock_orders([order.pk])
+            existing = {item.pk: item for item in order.items.select_for_update().order_by("pk")}
+        before = _quantities(existing.values())
+        result = OrderSaveResult(order=order)
+        try:
+            _plan_lines(result, existing, lines)
+        except OrderLinesError:
+            return {}  # the save will refuse it with its own message
+        needs = Counter()
+        for change in _stock_changes(order, before, result, adding):
+            needs[change.product_id] -= change.change
+        takes = sorted(pk for pk, units in needs.items() if units > 0)
+        products = Product.objects.select_for_update().filter(pk__in=takes).order_by("pk")
+        return {
+            product.pk: (
+                f"{product.name}: only {product.stock_quantity} in stock, "
+                f"{needs[product.pk]} asked."
+            )
+            for product in products
+            if product.stock_quantity < needs[product.pk]
+        }
+
+
+def order_set_status(*, order: Order, to_status: str, user=None, note: str = "") -> Order:
+    """Move one order to ``to_status`` if DESIGN.md allows it; raise ``OrderStatusError`` if not.
+
+    Delivering sets the delivery date; cancelling returns the stock of the lines (logged).
+    """
+    with transaction.atomic():
+        current = _lock_orders([order.pk])[order.pk]
+        from_status = current.status
+        if from_status == to_status:
+            raise OrderStatusError(f"{current} is already {current.get_status_display().lower()}.")
+        if not is_move_allowed(from_status, to_status):
+            raise OrderStatusError(
+                f"{current} is {current.get_status_display().lower()}: it cannot become "
+                f"{OrderStatus(to_status).label.lower()} (allowed: {_allowed_text(from_status)})."
+            )
+        now = timezone.now()
+        if to_status == OrderStatus.DELIVERED:
+            if now < current.order_date:
+                raise OrderStatusError(f"{current} is dated in the future; it can't be delivered.")
+            current.delivery_date = now
+        if to_status == OrderStatus.CANCELLED:
+            returned = Counter()
+            for item in current.items.order_by("pk"):
+                returned[item.product_id] += item.quantity
+            stock_apply_changes(
+                [
+                    StockChange(pk, units, InventoryReason.CANCELLATION, f"{current} cancelled")
+                    for pk, units in sorted(returned.items())
+                ],
+                user=user,
+            )
+        current.status = to_status
+        current.save(update_fields=["status", "delivery_date"])
+        _record_status(current, from_status, to_status, user, note)
+    order.status, order.delivery_date = current.status, current.delivery_date
+    return current
+
+
+@dataclass(frozen=True)
+class Outcome:
+    order_id: int
+    done: bool
+    message: str
+
+
+def orders_set_status(*, order_ids, to_status: str, user=None) -> list[Outcome]:
+    """Move each order on its own (one refusal does not undo the others), in id order."""
+    outcomes = []
+    label = OrderStatus(to_status).label.lower()
+    for order in Order.objects.filter(pk__in=order_ids).order_by("pk"):
+        try:
+            order_set_status(order=order, to_status=to_status, user=user)
+        except (OrderStatusError, StockError) as refusal:
+            outcomes.append(Outcome(order.pk, False, str(refusal)))
+        else:
+            outcomes.append(Outcome(order.pk, True, f"{order} is now {label}."))
+    return outcomes
+
+
+@dataclass(frozen=True)
+class TotalFix:
+    order_id: int
+    old_total: Decimal
+    new_total: Decimal
+
+
+def orders_recalculate_totals(*, order_ids) -> list[TotalFix]:
+    """Set the total of each order whose total differs from its lines to the sum of its lines.
+
+    The orders are locked first (in id order), so no line changes between reading the sum
+    and writing the total. Returns one entry per order that changed.
+    """
+    fixes = []
+    with transaction.atomic():
+        _lock_orders(order_ids)
+        differing = (
+            Order.objects.filter(pk__in=order_ids)
+            .with_item_totals()
+            .filter(total_differs=True)
+            .order_by("pk")
+        )
+        for order in differing:
+            fixes.append(TotalFix(order.pk, order.total_amount, order.items_total))
+            Order.objects.filter(pk=order.pk).update(total_amount=order.items_total)
+    return fixes
+
+
+# --- helpers ---------------------------------------------------------------------------------
+
+
+def _lock_orders(order_ids) -> dict[int, Order]:
+    """Lock these orders, in id order (the first lock every order write takes)."""
+    locked = {
+        order.pk: order
+        for order in Order.objects.select_for_update().filter(pk__in=order_ids).order_by("pk")
+    }
+    missing = set(order_ids) - locked.keys()
+    if missing:
+        raise OrderError(f"Order #{min(missing)} no longer exists.")
+    return locked
+
+
+def _plan_lines(result: OrderSaveResult, existing: dict[int, OrderItem], lines) -> None:
+    """Sort the wanted lines into created / changed / deleted items (nothing written yet)."""
+    prices = _current_prices({line.product_id for line in lines})
+    seen = set()
+    for line in lines:
+        if line.quantity < 1:
+            raise OrderLinesError("The quantity must be at least 1.")
+        if line.product_id not in prices:
+            raise OrderLinesError(f"Product #{line.product_id} does not exist.")
+        price = prices[line.product_id] if line.price is None else line.price
+        if line.item_id is None:
+            result.created.append(
+                OrderItem(
+                    order=result.order,
+                    product_id=line.product_id,
+                    quantity=line.quantity,
+                    price=price,
+                )
+            )
+            continue
+        item = existing.get(line.item_id)
+        if item is None:
+            raise OrderLinesError(f"Line #{line.item_id} is not a line of {result.order}.")
+        seen.add(item.pk)
+        changes = {
+            name: value
+            for name, value in (
+                ("product_id", line.product_id),
+                ("quantity", line.quantity),
+                ("price", price),
+            )
+            if getattr(item, name) != value
+        }
+        if changes:
+            for name, value in changes.items():
+                setattr(item, name, value)
+            result.changed.append((item, [name.removesuffix("_id") for name in changes]))
+        result.kept.append(item)
+    result.deleted.extend(item for pk, item in existing.items() if pk not in seen)
+
+
+def _current_prices(product_ids) -> dict[int, Decimal]:
+    return dict(Product.objects.filter(pk__in=product_ids).values_list("pk", "price"))
+
+
+def _quantities(items) -> Counter:
+    quantities = Counter()
+    for item in items:
+        quantities[item.product_id] += item.quantity
+    return quantities
+
+
+def _stock_changes(order, before: Counter, result: OrderSaveResult, adding) -> list[StockChange]:
+    """The stock each product gives (+) or takes (-): old quantities minus new ones."""
+    after = _quantities(result.kept + result.created)
+    reason = InventoryReason.SALE if adding else InventoryReason.ORDER_CHANGE
+    note = f"{order} placed" if adding else f"{order} lines changed"
+    return [
+        StockChange(pk, before[pk] - after[pk], reason, note)
+        for pk in sorted(before.keys() | after.keys())
+        if before[pk] != after[pk]
+    ]
+
+
+def _write_lines(order, result: OrderSaveResult) -> None:
+    for item in result.deleted:
+        item.delete()
+    for item, fields in result.changed:
+        item.save(update_fields=[{"product": "product_id"}.get(name, name) for name in fields])
+    for item in result.created:
+        item.order = order
+        item.save()
+
+
+def _lines_total(items) -> Decimal:
+    return sum((item.price * item.quantity for item in items), Decimal("0.00")).quantize(CENT)
+
+
+def _record_status(order, from_status, to_status, user, note) -> None:
+    OrderStatusChange.objects.create(
+        order=order, from_status=from_status, to_status=to_status, user=user, note=note
+    )
+
+
+def _allowed_text(from_status) -> str:
+    allowed = sorted(ALLOWED_MOVES.get(from_status, ()))
+    return ", ".join(OrderStatus(s).label.lower() for s in allowed) or "none"
