@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from backoffice.models.base import ConstraintErrorsOnFieldsMixin
 from backoffice.querysets import ActiveProductManager, ProductQuerySet
+from backoffice.querysets.catalog import CategoryQuerySet, SupplierQuerySet, TagQuerySet
 
 # The guide's SKU rule: a prefix per category. Categories without an entry accept any prefix.
 SKU_PREFIX_BY_CATEGORY = {
@@ -30,6 +31,8 @@ class Category(models.Model):
     description = models.TextField(blank=True)
     # Not auto_now_add: imported rows keep the timestamp they were exported with.
     created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    objects = CategoryQuerySet.as_manager()
 
     class Meta:
         default_permissions = ("add", "change", "delete", "view", "export")
@@ -55,6 +58,8 @@ class Supplier(ConstraintErrorsOnFieldsMixin, models.Model):
         ]
     )
 
+    objects = SupplierQuerySet.as_manager()
+
     constraint_error_fields = {"supplier_rating_range": "rating"}
 
     class Meta:
@@ -75,6 +80,8 @@ class Supplier(ConstraintErrorsOnFieldsMixin, models.Model):
 
 class Tag(models.Model):
     name = models.CharField(max_length=50, unique=True)
+
+    objects = TagQuerySet.as_manager()
 
     class Meta:
         default_permissions = ("add", "change", "delete", "view", "export")

@@ -1,7 +1,119 @@
-"""Catalog queries: products (and later categories, suppliers, tags, reviews)."""
+"""Catalog queries: products, categories, suppliers, tags.
+
+Every figure the catalog admin shows comes from a method here, so the admin, the exports, the
+reports and the tests read one definition. Aggregates over reverse relations are correlated
+``Subquery`` expressions, never joins: joining reviews *and* order items in one aggregate
+multiplies rows (the guide's E09), and a join would also make the admin's ``COUNT(*)`` join them.
+
+Model classes are imported inside functions: the models import this module for their managers.
+"""
+
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import models
-from django.db.models import Avg, Count
+from django.db.models import (
+    Avg,
+    Case,
+    Count,
+    DecimalField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    FloatField,
+    Func,
+    IntegerField,
+    Max,
+    Min,
+    OuterRef,
+    Q,
+    Subquery,
+    Sum,
+    Value,
+    When,
+    Window,
+)
+from django.db.models.fields.json import KeyTextTransform
+from django.db.models.functions import Cast, Coalesce, Lag, Lead, Rank, RowNumber
+
+# --- Thresholds (the guide's). Reports and filters import these; never repeat the numbers. ---
+STOCK_LOW_BELOW = 10
+STOCK_MEDIUM_BELOW = 25
+PRICE_CHEAP_BELOW = Decimal("50")
+PRICE_MEDIUM_BELOW = Decimal("200")
+
+STOCK_OUT = "Out of stock"
+STOCK_LOW = "Low stock"
+STOCK_MEDIUM = "Medium stock"
+STOCK_WELL = "Well stocked"
+# Each status with the condition that defines it, lowest stock first.
+STOCK_STATUS_CONDITIONS = {
+    STOCK_OUT: Q(stock_quantity__lte=0),
+    STOCK_LOW: Q(stock_quantity__gt=0, stock_quantity__lt=STOCK_LOW_BELOW),
+    STOCK_MEDIUM: Q(stock_quantity__gte=STOCK_LOW_BELOW, stock_quantity__lt=STOCK_MEDIUM_BELOW),
+    STOCK_WELL: Q(stock_quantity__gte=STOCK_MEDIUM_BELOW),
+}
+STOCK_STATUSES = tuple(STOCK_STATUS_CONDITIONS)
+
+PRICE_CHEAP = "Cheap"
+PRICE_MEDIUM = "Medium"
+PRICE_EXPENSIVE = "Expensive"
+# Each band with the condition that defines it, cheapest first.
+PRICE_BAND_CONDITIONS = {
+    PRICE_CHEAP: Q(price__lt=PRICE_CHEAP_BELOW),
+    PRICE_MEDIUM: Q(price__gte=PRICE_CHEAP_BELOW, price__lt=PRICE_MEDIUM_BELOW),
+    PRICE_EXPENSIVE: Q(price__gte=PRICE_MEDIUM_BELOW),
+}
+PRICE_BANDS = tuple(PRICE_BAND_CONDITIONS)
+
+MONEY = DecimalField(max_digits=14, decimal_places=2)
+ZERO_MONEY = Value(Decimal("0.00"), output_field=MONEY)
+CENT = Decimal("0.01")
+
+
+class Cents(Func):
+    """A money figure read back as a Decimal to the cent (half up), on every database.
+
+    SQLite computes decimal arithmetic in floating point and Django turns the result into a
+    Decimal with 15 significant digits ("1299.99000000000"); PostgreSQL returns averages with
+    many decimals. The SQL is unchanged: the value is only quantized when it is read.
+    """
+
+    template = "%(expressions)s"
+    output_field = MONEY
+
+    def get_db_converters(self, connection):
+        return [*super().get_db_converters(connection), self._to_cents]
+
+    @staticmethod
+    def _to_cents(value, expression, connection):
+        return None if value is None else Decimal(value).quantize(CENT, ROUND_HALF_UP)
+
+
+def _case(conditions: dict[str, Q]) -> Case:
+    """The guide's Case/When label, built from one of the condition tables above."""
+    *firsts, (last_label, _) = conditions.items()
+    return Case(
+        *(When(condition, then=Value(label)) for label, condition in firsts),
+        default=Value(last_label),
+        output_field=models.CharField(max_length=20),
+    )
+
+
+def _scalar(queryset, group_by: str, value, output_field):
+    """One aggregate of ``queryset`` per outer row, as a correlated scalar subquery."""
+    grouped = queryset.order_by().values(group_by).annotate(value=value).values("value")
+    return Subquery(grouped, output_field=output_field)
+
+
+def _counted_sales():
+    """Order items that count as sales (DESIGN.md): items of orders that are not cancelled."""
+    from backoffice.models import OrderItem, OrderStatus
+
+    return OrderItem.objects.exclude(order__status=OrderStatus.CANCELLED)
+
+
+LINE_TOTAL = ExpressionWrapper(F("quantity") * F("price"), output_field=MONEY)
+INVENTORY_VALUE = ExpressionWrapper(F("price") * F("stock_quantity"), output_field=MONEY)
 
 
 class ProductQuerySet(models.QuerySet):
@@ -27,9 +139,247 @@ class ProductQuerySet(models.QuerySet):
             avg_rating=Avg("reviews__rating"),
         )
 
+    # --- Figures -------------------------------------------------------------------------
+
+    def with_review_stats(self):
+        """``review_count`` (0 when none) and ``avg_rating`` (None when none)."""
+        from backoffice.models import Review
+
+        reviews = Review.objects.filter(product=OuterRef("pk"))
+        return self.annotate(
+            review_count=Coalesce(
+                _scalar(reviews, "product", Count("pk"), IntegerField()), Value(0)
+            ),
+            avg_rating=_scalar(reviews, "product", Avg("rating"), FloatField()),
+        )
+
+    def with_sales_stats(self):
+        """``units_sold`` and ``revenue`` over items of orders that are not cancelled (0 if none)."""
+        sales = _counted_sales().filter(product=OuterRef("pk"))
+        return self.annotate(
+            units_sold=Coalesce(
+                _scalar(sales, "product", Sum("quantity"), IntegerField()), Value(0)
+            ),
+            revenue=Cents(Coalesce(_scalar(sales, "product", Sum(LINE_TOTAL), MONEY), ZERO_MONEY)),
+        )
+
+    def with_stock_status(self):
+        """``stock_status``: one of STOCK_STATUSES (0 / below 10 / below 25 / the rest)."""
+        return self.annotate(stock_status=_case(STOCK_STATUS_CONDITIONS))
+
+    def with_price_band(self):
+        """``price_band``: one of PRICE_BANDS (below 50 / below 200 / the rest)."""
+        return self.annotate(price_band=_case(PRICE_BAND_CONDITIONS))
+
+    def with_catalog_stats(self):
+        """Every figure of the product list: reviews, sales, stock status and price band.
+
+        The one method the product admin, its exports and the reports use.
+        """
+        return self.with_review_stats().with_sales_stats().with_stock_status().with_price_band()
+
+    def with_category_position(self):
+        """Window functions placing each product in its category (the "in its category" panel).
+
+        ``price_rank`` (1 = dearest, ties share a rank), ``prev_price`` / ``next_price`` (the
+        next cheaper / next dearer product's price: Lag/Lead over ascending price),
+        ``category_avg_price``, ``category_product_count``, ``date_position`` (nth product added
+        to the category), ``running_inventory_value`` (price × stock summed over the category's
+        products up to this one, by date added) and ``category_inventory_value`` (the whole sum).
+        Window functions run after WHERE: filter the category, never the product, before this.
+        """
+        category = [F("category_id")]
+        by_price = [F("price").asc(), F("pk").asc()]
+        by_date = [F("created_at").asc(), F("pk").asc()]
+        return self.annotate(
+            price_rank=Window(Rank(), partition_by=category, order_by=F("price").desc()),
+            prev_price=Cents(Window(Lag("price"), partition_by=category, order_by=by_price)),
+            next_price=Cents(Window(Lead("price"), partition_by=category, order_by=by_price)),
+            category_avg_price=Cents(
+                Window(Avg("price", output_field=MONEY), partition_by=category)
+            ),
+            category_product_count=Window(Count("pk"), partition_by=category),
+            date_position=Window(RowNumber(), partition_by=category, order_by=by_date),
+            running_inventory_value=Cents(
+                Window(
+                    Sum(INVENTORY_VALUE),
+                    partition_by=category,
+                    order_by=by_date,
+                    frame=models.RowRange(start=None, end=0),
+                )
+            ),
+            category_inventory_value=Cents(Window(Sum(INVENTORY_VALUE), partition_by=category)),
+        )
+
+    # --- Filters (one per list filter) ----------------------------------------------------
+
+    def in_stock_status(self, status: str):
+        """Products whose stock falls in this STOCK_STATUSES label."""
+        return self.filter(STOCK_STATUS_CONDITIONS[status])
+
+    def in_price_band(self, band: str):
+        """Products whose price falls in this PRICE_BANDS label."""
+        return self.filter(PRICE_BAND_CONDITIONS[band])
+
+    def reviewed(self, reviewed: bool = True):
+        """Products with at least one review (or, with False, with none)."""
+        from backoffice.models import Review
+
+        has_review = Exists(Review.objects.filter(product=OuterRef("pk")))
+        return self.filter(has_review if reviewed else ~has_review)
+
+    def with_review_rated_at_least(self, rating: int):
+        """Products with at least one review of ``rating`` stars or more."""
+        from backoffice.models import Review
+
+        return self.filter(
+            Exists(Review.objects.filter(product=OuterRef("pk"), rating__gte=rating))
+        )
+
+    def from_suppliers_rated_at_least(self, rating: float):
+        """Products whose supplier's own rating is at least ``rating``."""
+        return self.filter(supplier__rating__gte=rating)
+
+    def with_metadata_color(self, color: str):
+        """Products whose metadata has ``"color": <color>`` (exact)."""
+        return self.filter(productmeta__metadata__color=color)
+
+    def priced_between(self, low: Decimal | None, high: Decimal | None):
+        """Products with low <= price <= high; either bound may be None (open)."""
+        if low is not None:
+            self = self.filter(price__gte=low)
+        if high is not None:
+            self = self.filter(price__lte=high)
+        return self
+
 
 class ActiveProductManager(models.Manager.from_queryset(ProductQuerySet)):
     """The guide's ``Product.active_objects``: only products on sale."""
 
     def get_queryset(self):
         return super().get_queryset().filter(is_active=True)
+
+
+def metadata_colors() -> list[str]:
+    """The distinct colours found in product metadata, sorted (the colour filter's choices)."""
+    from backoffice.models import ProductMeta
+
+    colors = (
+        ProductMeta.objects.annotate(color=KeyTextTransform("color", "metadata"))
+        .exclude(color__isnull=True)
+        .exclude(color="")
+        .order_by("color")
+        .values_list("color", flat=True)
+        .distinct()
+    )
+    return list(colors)
+
+
+class CategoryQuerySet(models.QuerySet):
+    def with_product_stats(self):
+        """Per category: product counts, price figures, total stock, revenue, share of products.
+
+        ``product_count``, ``active_product_count``, ``avg_price``, ``min_price``, ``max_price``
+        (None without products), ``total_stock``, ``revenue`` (non-cancelled order items of its
+        products), ``product_share`` (percent of all products, 0 when there are none).
+        """
+        from backoffice.models import Product
+
+        products = Product.objects.filter(category=OuterRef("pk"))
+        active = products.filter(is_active=True)
+        sales = _counted_sales().filter(product__category=OuterRef("pk"))
+        all_products = Product.objects.order_by().annotate(everything=Value(1)).values("everything")
+        return self.annotate(
+            product_count=Coalesce(
+                _scalar(products, "category", Count("pk"), IntegerField()), Value(0)
+            ),
+            active_product_count=Coalesce(
+                _scalar(active, "category", Count("pk"), IntegerField()), Value(0)
+            ),
+            avg_price=Cents(_scalar(products, "category", Avg("price", output_field=MONEY), MONEY)),
+            min_price=Cents(_scalar(products, "category", Min("price"), MONEY)),
+            max_price=Cents(_scalar(products, "category", Max("price"), MONEY)),
+            total_stock=Coalesce(
+                _scalar(products, "category", Sum("stock_quantity"), IntegerField()), Value(0)
+            ),
+            revenue=Cents(
+                Coalesce(_scalar(sales, "product__category", Sum(LINE_TOTAL), MONEY), ZERO_MONEY)
+            ),
+            all_product_count=Subquery(
+                all_products.annotate(n=Count("pk")).values("n"), output_field=IntegerField()
+            ),
+            product_share=Case(
+                When(
+                    all_product_count__gt=0,
+                    then=(
+                        Cast(F("product_count"), FloatField())
+                        * Value(100.0)
+                        / Cast(F("all_product_count"), FloatField())
+                    ),
+                ),
+                default=Value(0.0),
+                output_field=FloatField(),
+            ),
+        )
+
+    def with_products(self, present: bool = True):
+        """Categories that have at least one product (or, with False, none)."""
+        from backoffice.models import Product
+
+        has_product = Exists(Product.objects.filter(category=OuterRef("pk")))
+        return self.filter(has_product if present else ~has_product)
+
+
+SUPPLIER_RATING_BANDS = {
+    "4.5+": ("4.5 and above", Q(rating__gte=4.5)),
+    "4.0-4.5": ("4.0 to 4.5", Q(rating__gte=4.0, rating__lt=4.5)),
+    "below-4.0": ("below 4.0", Q(rating__lt=4.0)),
+}
+
+
+class SupplierQuerySet(models.QuerySet):
+    def with_performance(self):
+        """Per supplier: ``product_count``, ``avg_product_price``, ``review_count``,
+        ``avg_review_rating`` (None without reviews) and ``total_stock``.
+
+        The guide's "suppliers performance" joins products and reviews in one aggregate (E10);
+        here every figure is its own subquery, so none is multiplied by another relation.
+        """
+        from backoffice.models import Product, Review
+
+        products = Product.objects.filter(supplier=OuterRef("pk"))
+        reviews = Review.objects.filter(product__supplier=OuterRef("pk"))
+        return self.annotate(
+            product_count=Coalesce(
+                _scalar(products, "supplier", Count("pk"), IntegerField()), Value(0)
+            ),
+            avg_product_price=Cents(
+                _scalar(products, "supplier", Avg("price", output_field=MONEY), MONEY)
+            ),
+            review_count=Coalesce(
+                _scalar(reviews, "product__supplier", Count("pk"), IntegerField()), Value(0)
+            ),
+            avg_review_rating=_scalar(reviews, "product__supplier", Avg("rating"), FloatField()),
+            total_stock=Coalesce(
+                _scalar(products, "supplier", Sum("stock_quantity"), IntegerField()), Value(0)
+            ),
+        )
+
+    def by_review_rating(self):
+        """Best reviewed first; suppliers without reviews last on every database (E10)."""
+        return self.order_by(F("avg_review_rating").desc(nulls_last=True), "name")
+
+    def in_rating_band(self, band: str):
+        """Suppliers whose own rating is in the SUPPLIER_RATING_BANDS entry ``band``."""
+        return self.filter(SUPPLIER_RATING_BANDS[band][1])
+
+
+class TagQuerySet(models.QuerySet):
+    def with_product_count(self):
+        """``product_count``: how many products carry the tag."""
+        from backoffice.models import Product
+
+        links = Product.tags.through.objects.filter(tag=OuterRef("pk"))
+        return self.annotate(
+            product_count=Coalesce(_scalar(links, "tag", Count("pk"), IntegerField()), Value(0))
+        )

@@ -7,6 +7,7 @@ changes the counter with ``F()`` and writes one ``InventoryLog`` row per change.
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
 from django.db.models.functions import Now
@@ -85,3 +86,73 @@ def stock_apply_changes(changes: Iterable[StockChange], *, user=None) -> dict[in
                 )
         InventoryLog.objects.bulk_create(logs)
     return stock
+
+
+def _positive(quantity: int, what: str) -> None:
+    if not isinstance(quantity, int) or quantity <= 0:
+        raise ValidationError(f"The {what} must be a whole number above zero.")
+
+
+def stock_restock(
+    *, product_ids: Iterable[int], quantity: int, note: str, user=None
+) -> dict[int, int]:
+    """Add ``quantity`` units to each product (one ``restock`` log row each); the new stocks."""
+    _positive(quantity, "quantity to add")
+    changes = [
+        StockChange(pk, quantity, InventoryReason.RESTOCK, note) for pk in sorted(set(product_ids))
+    ]
+    return stock_apply_changes(changes, user=user)
+
+
+def stock_transfer(
+    *, from_product_id: int, to_product_id: int, quantity: int, note: str = "", user=None
+) -> dict[int, int]:
+    """Move ``quantity`` units from one product to another; the new stock of both.
+
+    Both changes and both log rows happen in one transaction, or nothing does (``StockError``
+    when the source has fewer units). ``stock_apply_changes`` locks the two rows in primary-key
+    order, whatever the direction, so two opposite transfers at once queue instead of
+    deadlocking.
+    """
+    _positive(quantity, "quantity to transfer")
+    if from_product_id == to_product_id:
+        raise ValidationError("A product cannot transfer stock to itself.")
+    names = dict(
+        Product.objects.filter(pk__in=[from_product_id, to_product_id]).values_list("pk", "name")
+    )
+    suffix = f" {note}" if note else ""
+    to_name = names.get(to_product_id, f"#{to_product_id}")
+    from_name = names.get(from_product_id, f"#{from_product_id}")
+    return stock_apply_changes(
+        [
+            StockChange(
+                from_product_id, -quantity, InventoryReason.TRANSFER_OUT, f"To {to_name}.{suffix}"
+            ),
+            StockChange(
+                to_product_id, quantity, InventoryReason.TRANSFER_IN, f"From {from_name}.{suffix}"
+            ),
+        ],
+        user=user,
+    )
+
+
+def stock_set(*, product_id: int, quantity: int, note: str = "", user=None) -> int:
+    """Set a product's stock to ``quantity`` (a manual count); log the difference as an adjustment.
+
+    The difference is taken against the stock read under the row lock, so a sale recorded
+    between the staff member opening the form and saving it is not lost from the log.
+    """
+    if not isinstance(quantity, int) or quantity < 0:
+        raise ValidationError("Stock cannot be negative.")
+    with transaction.atomic():
+        current = (
+            Product.objects.select_for_update()
+            .values_list("stock_quantity", flat=True)
+            .get(pk=product_id)
+        )
+        if quantity != current:
+            stock_apply_changes(
+                [StockChange(product_id, quantity - current, InventoryReason.ADJUSTMENT, note)],
+                user=user,
+            )
+    return quantity

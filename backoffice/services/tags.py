@@ -1,0 +1,72 @@
+"""Tagging products in bulk: add, remove, replace, clear.
+
+Each function works on the product-tag link table directly, in one transaction and a fixed
+number of queries whatever the number of products (``product.tags.add()`` in a loop would be a
+query or two per product). Each returns how many products actually changed, so the admin can
+say "3 products tagged, 2 already had it".
+"""
+
+from collections.abc import Iterable
+
+from django.db import transaction
+
+from backoffice.models import Product, Tag
+
+ProductTag = Product.tags.through
+
+
+def product_tags_add(*, product_ids: Iterable[int], tag: Tag) -> int:
+    """Give ``tag`` to every product that lacks it; the number of products that gained it."""
+    product_ids = set(product_ids)
+    with transaction.atomic():
+        already = set(
+            ProductTag.objects.filter(tag=tag, product_id__in=product_ids).values_list(
+                "product_id", flat=True
+            )
+        )
+        links = [ProductTag(product_id=pk, tag_id=tag.pk) for pk in sorted(product_ids - already)]
+        ProductTag.objects.bulk_create(links, ignore_conflicts=True)
+    return len(links)
+
+
+def product_tags_remove(*, product_ids: Iterable[int], tag: Tag) -> int:
+    """Take ``tag`` off the products; the number of products that had it."""
+    deleted, _ = ProductTag.objects.filter(tag=tag, product_id__in=set(product_ids)).delete()
+    return deleted
+
+
+def product_tags_replace(*, product_ids: Iterable[int], tags: Iterable[Tag]) -> int:
+    """Make ``tags`` the exact tag set of every product; the number of products that changed."""
+    product_ids = set(product_ids)
+    wanted = {tag.pk for tag in tags}
+    with transaction.atomic():
+        current: dict[int, set[int]] = {pk: set() for pk in product_ids}
+        for product_id, tag_id in ProductTag.objects.filter(product_id__in=product_ids).values_list(
+            "product_id", "tag_id"
+        ):
+            current[product_id].add(tag_id)
+        changed = {pk for pk, tag_ids in current.items() if tag_ids != wanted}
+        ProductTag.objects.filter(product_id__in=changed).exclude(tag_id__in=wanted).delete()
+        ProductTag.objects.bulk_create(
+            [
+                ProductTag(product_id=pk, tag_id=tag_id)
+                for pk in sorted(changed)
+                for tag_id in sorted(wanted - current[pk])
+            ],
+            ignore_conflicts=True,
+        )
+    return len(changed)
+
+
+def product_tags_clear(*, product_ids: Iterable[int]) -> int:
+    """Remove every tag from the products; the number of products that had any."""
+    product_ids = set(product_ids)
+    with transaction.atomic():
+        tagged = (
+            ProductTag.objects.filter(product_id__in=product_ids)
+            .values("product_id")
+            .distinct()
+            .count()
+        )
+        ProductTag.objects.filter(product_id__in=product_ids).delete()
+    return tagged
