@@ -112,7 +112,14 @@ def run_variant(label: str, code: str, function) -> VariantRun:
 
 
 def is_savepoint(query: dict) -> bool:
-    return query["sql"].split(" ", 1)[0].upper() in {"SAVEPOINT", "RELEASE", "ROLLBACK"}
+    """Transaction bookkeeping (the lab's own rollback), not the example's SQL."""
+    return query["sql"].split(" ", 1)[0].upper() in {
+        "BEGIN",
+        "COMMIT",
+        "SAVEPOINT",
+        "RELEASE",
+        "ROLLBACK",
+    }
 
 
 def run_entry(entry: LabEntry, *, explain: bool = True, analyze: bool = False) -> EntryRun:
