@@ -1,27 +1,317 @@
-from django.contrib import admin
+"""Orders, order lines and the status timeline in the admin.
 
+Reads come from ``OrderQuerySet`` (one query per list page, whatever its length); writes go
+through ``backoffice.services.orders`` so that an order, its lines, its stock and its status
+history change together or not at all.
+"""
+
+from django.contrib import admin
+from django.urls import reverse
+from django.utils.html import format_html, format_html_join
+
+from backoffice.admin import sales_actions
 from backoffice.admin.base import BackofficeAdmin
 from backoffice.admin.readonly import ReadOnlyAdminMixin
-from backoffice.models import Order, OrderItem, OrderStatusChange
+from backoffice.admin.sales_filters import (
+    CheckedDateRangeFilter,
+    ContainsProductFilter,
+    CustomerSegmentFilter,
+    DeliveredFilter,
+    ItemCategoryFilter,
+    ItemOrderStatusFilter,
+    OrderStatusFilter,
+    ProductCategoryFilter,
+    TotalDiffersFilter,
+)
+from backoffice.admin.sales_forms import OrderAdminSaveMixin, OrderForm
+from backoffice.admin.sales_inlines import OrderItemInline
+from backoffice.admin.sales_widgets import PreloadedAutocompleteSelect
+from backoffice.models import Order, OrderItem, OrderStatus, OrderStatusChange
 from backoffice.resources import OrderItemResource, OrderResource
+
+STATUS_COLOURS = {
+    OrderStatus.PENDING: "#8a6d00",
+    OrderStatus.PROCESSING: "#1f5fa8",
+    OrderStatus.SHIPPED: "#6a3fa0",
+    OrderStatus.DELIVERED: "#1e7a34",
+    OrderStatus.CANCELLED: "#a12a2a",
+}
+
+
+def status_badge(status: str, label: str):
+    return format_html(
+        '<span class="order-status order-status-{}" style="color: #fff; background: {}; '
+        'padding: 2px 8px; border-radius: 10px; white-space: nowrap;">{}</span>',
+        status,
+        STATUS_COLOURS.get(status, "#555"),
+        label,
+    )
 
 
 @admin.register(Order)
-class OrderAdmin(BackofficeAdmin):
+class OrderAdmin(OrderAdminSaveMixin, BackofficeAdmin):
     resource_classes = [OrderResource]
-    list_display = ["id", "customer", "status", "order_date", "delivery_date", "total_amount"]
-    list_select_related = ["customer__user"]
-    search_fields = ["=id", "customer__user__first_name", "customer__user__last_name"]
-    ordering = ["-order_date"]
+    form = OrderForm
+    inlines = [OrderItemInline]
+    change_list_template = "admin/backoffice/order/change_list.html"
+    list_display = [
+        "number",
+        "customer_name",
+        "status_badge",
+        "order_date",
+        "delivery_date",
+        "total_amount",
+        "items_total",
+        "total_differs",
+        "item_count",
+        "prev_order_total",
+        "next_order_total",
+    ]
+    list_display_links = ["number"]
+    list_filter = [
+        OrderStatusFilter,
+        ("order_date", CheckedDateRangeFilter),
+        ("delivery_date", CheckedDateRangeFilter),
+        DeliveredFilter,
+        TotalDiffersFilter,
+        CustomerSegmentFilter,
+        ContainsProductFilter,
+        ProductCategoryFilter,
+    ]
+    # "id__exact" compares the number as text, so a name typed in the box is no error.
+    search_fields = [
+        "id__exact",
+        "customer__user__first_name",
+        "customer__user__last_name",
+        "customer__user__email",
+        "items__product__name",
+    ]
+    search_help_text = "Order number (exact, e.g. 12 or #12), customer name or email, product name."
+    date_hierarchy = "order_date"
+    ordering = ["-order_date", "-id"]
+    autocomplete_fields = ["customer"]
+    readonly_fields = ["delivery_date", "totals_panel", "status_timeline"]
+    actions = [
+        sales_actions.mark_processing,
+        sales_actions.mark_shipped,
+        sales_actions.mark_delivered,
+        sales_actions.mark_cancelled,
+        sales_actions.recalculate_totals,
+    ]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).for_list()
+
+    def get_fieldsets(self, request, obj=None):
+        main = ["customer", "order_date"] + (["status", "delivery_date"] if obj else [])
+        return [
+            (None, {"fields": main}),
+            ("Totals", {"fields": ["totals_panel"]}),
+            ("Status timeline", {"fields": ["status_timeline"]}),
+        ]
+
+    def get_search_results(self, request, queryset, search_term):
+        term = search_term.strip()
+        if term.startswith("#") and term[1:].isdigit():
+            return queryset.filter(pk=int(term[1:])), False
+        return super().get_search_results(request, queryset, search_term)
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        # Deleting an order would lose its stock history; cancel it instead.
+        actions.pop("delete_selected", None)
+        return actions
+
+    def has_delete_permission(self, request, obj=None):
+        """Only cancelled orders can be deleted: their stock has already been returned."""
+        allowed = super().has_delete_permission(request, obj)
+        return allowed and (obj is None or obj.status == OrderStatus.CANCELLED)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "customer":
+            kwargs["widget"] = PreloadedAutocompleteSelect(
+                db_field, self.admin_site, using=kwargs.get("using")
+            )
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    @property
+    def media(self):
+        # The product filter uses the autocomplete widget on the list page too.
+        return (
+            super().media
+            + PreloadedAutocompleteSelect(
+                OrderItem._meta.get_field("product"), self.admin_site
+            ).media
+        )
+
+    def changelist_view(self, request, extra_context=None):
+        response = super().changelist_view(request, extra_context)
+        cl = getattr(response, "context_data", {}).get("cl")
+        if cl is not None:
+            response.context_data["status_summary"] = status_summary(cl.queryset)
+        return response
+
+    # --- list columns ---
+
+    @admin.display(description="number", ordering="pk")
+    def number(self, order):
+        return f"#{order.pk}"
+
+    @admin.display(description="customer", ordering="customer__user__last_name")
+    def customer_name(self, order):
+        return str(order.customer)
+
+    @admin.display(description="status", ordering="status")
+    def status_badge(self, order):
+        return status_badge(order.status, order.get_status_display())
+
+    @admin.display(description="items total", ordering="items_total")
+    def items_total(self, order):
+        return order.items_total
+
+    @admin.display(description="differs", boolean=True, ordering="total_differs")
+    def total_differs(self, order):
+        return order.total_differs
+
+    @admin.display(description="lines", ordering="item_count")
+    def item_count(self, order):
+        return order.item_count
+
+    @admin.display(description="customer's previous order", ordering="prev_order_total")
+    def prev_order_total(self, order):
+        return order.prev_order_total
+
+    @admin.display(description="customer's next order", ordering="next_order_total")
+    def next_order_total(self, order):
+        return order.next_order_total
+
+    # --- change page panels ---
+
+    @admin.display(description="totals")
+    def totals_panel(self, order):
+        if order is None or order.pk is None or not hasattr(order, "items_total"):
+            return "Calculated from the lines when the order is saved."
+        difference = order.total_amount - order.items_total
+        flag = (
+            format_html(
+                ' <strong class="totals-differ">differs by {}: use “Recalculate totals from '
+                "items” on the order list to fix it</strong>",
+                difference,
+            )
+            if difference
+            else ""
+        )
+        return format_html(
+            '<table class="order-totals"><tbody>'
+            '<tr><th>Items total</th><td class="items-total">{}</td></tr>'
+            '<tr><th>Total charged</th><td class="total-charged">{}</td></tr>'
+            '<tr><th>Difference</th><td class="difference">{}{}</td></tr>'
+            "</tbody></table>",
+            order.items_total,
+            order.total_amount,
+            difference,
+            flag,
+        )
+
+    @admin.display(description="status changes")
+    def status_timeline(self, order):
+        if order is None or order.pk is None:
+            return "Starts when the order is saved (pending)."
+        changes = list(order.status_changes.select_related("user"))
+        if not changes:
+            return f"No recorded changes: imported as {order.get_status_display().lower()}."
+        rows = format_html_join(
+            "",
+            '<tr class="timeline-step"><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>',
+            (
+                (
+                    change.changed_at.strftime("%Y-%m-%d %H:%M"),
+                    change.get_from_status_display() or "—",
+                    change.get_to_status_display(),
+                    change.user.get_username() if change.user else "system",
+                    change.note,
+                )
+                for change in changes
+            ),
+        )
+        return format_html(
+            '<table class="status-timeline"><thead><tr><th>When</th><th>From</th><th>To</th>'
+            "<th>Who</th><th>Note</th></tr></thead><tbody>{}</tbody></table>",
+            rows,
+        )
+
+
+def status_summary(queryset):
+    """The filtered list's orders per status and money (one conditional aggregate)."""
+    summary = queryset.status_summary()
+    return {
+        "total_orders": summary["total_orders"],
+        "statuses": [
+            {"label": label, "count": summary[value], "badge": status_badge(value, label)}
+            for value, label in OrderStatus.choices
+        ],
+        "charged": summary["charged"],
+        "cancelled_amount": summary["cancelled_amount"],
+    }
 
 
 @admin.register(OrderItem)
 class OrderItemAdmin(BackofficeAdmin):
+    """Every order line with its price drift. Lines are edited on their order's page only,
+    where stock and totals follow; here they are read (and exported)."""
+
     resource_classes = [OrderItemResource]
-    list_display = ["id", "order", "product", "quantity", "price"]
-    list_select_related = ["order", "product"]
-    search_fields = ["=order__id", "product__name"]
+    list_display = [
+        "id",
+        "order_link",
+        "product",
+        "category",
+        "quantity",
+        "price",
+        "line_amount",
+        "current_price",
+        "price_drift",
+    ]
+    list_filter = [
+        ItemOrderStatusFilter,
+        ItemCategoryFilter,
+        ("order__order_date", CheckedDateRangeFilter),
+    ]
+    search_fields = ["order__id__exact", "product__name"]
     ordering = ["-order__order_date", "id"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).with_line_details()
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="order", ordering="order__order_date")
+    def order_link(self, item):
+        url = reverse("admin:backoffice_order_change", args=[item.order_id])
+        return format_html('<a href="{}">#{}</a>', url, item.order_id)
+
+    @admin.display(description="category", ordering="product__category__name")
+    def category(self, item):
+        return item.product.category.name
+
+    @admin.display(description="line total", ordering="line_amount")
+    def line_amount(self, item):
+        return item.line_amount
+
+    @admin.display(description="today's price", ordering="current_price")
+    def current_price(self, item):
+        return item.current_price
+
+    @admin.display(description="price drift", ordering="price_drift")
+    def price_drift(self, item):
+        return item.price_drift
 
 
 @admin.register(OrderStatusChange)
@@ -31,5 +321,5 @@ class OrderStatusChangeAdmin(ReadOnlyAdminMixin, BackofficeAdmin):
     list_display = ["changed_at", "order", "from_status", "to_status", "user", "note"]
     list_filter = ["to_status"]
     list_select_related = ["order", "user"]
-    search_fields = ["=order__id", "user__username"]
+    search_fields = ["order__id__exact", "user__username"]
     ordering = ["-changed_at", "-id"]

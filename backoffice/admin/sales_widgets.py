@@ -1,0 +1,44 @@
+"""An autocomplete select that doesn't query for the option it already knows.
+
+Django's ``AutocompleteSelect`` renders the chosen option by querying its model, once per
+widget: an order page with 50 lines would run 50 product queries. The order page already has
+each line's product (``select_related``), so the form hands it over with ``preload`` and the
+page keeps a fixed number of queries whatever the number of lines.
+"""
+
+from django import forms
+from django.contrib.admin.widgets import AutocompleteSelect
+
+
+class PreloadedAutocompleteSelect(AutocompleteSelect):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.preloaded: dict[str, str] = {}
+
+    def preload(self, obj) -> None:
+        """Render ``obj`` as the chosen option without a query (when it is the chosen one)."""
+        if obj is not None and obj.pk is not None:
+            self.preloaded = {str(obj.pk): self.choices.field.label_from_instance(obj)}
+
+    def optgroups(self, name, value, attr=None):
+        chosen = [str(v) for v in value if str(v) not in self.choices.field.empty_values]
+        if not chosen or any(v not in self.preloaded for v in chosen):
+            return super().optgroups(name, value, attr)
+        options = []
+        if not self.is_required:
+            options.append(self.create_option(name, "", "", False, 0))
+        for pk in chosen:
+            options.append(self.create_option(name, pk, self.preloaded[pk], True, len(options)))
+        return [(None, options, 0)]
+
+
+def autocomplete_widget(field) -> PreloadedAutocompleteSelect | None:
+    """The autocomplete widget inside a form field (the admin may wrap it for +/edit links)."""
+    widget = field.widget
+    widget = getattr(widget, "widget", widget)
+    return widget if isinstance(widget, PreloadedAutocompleteSelect) else None
+
+
+def preload_choice(form: forms.BaseForm, field_name: str, obj) -> None:
+    if field_name in form.fields and (widget := autocomplete_widget(form.fields[field_name])):
+        widget.preload(obj)
