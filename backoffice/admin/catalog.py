@@ -117,6 +117,10 @@ class ProductAdmin(BackofficeAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).with_catalog_stats().prefetch_related("tags")
 
+    def get_inlines(self, request, obj):
+        """No reviews inline on the add page: a new product has none, and it is read-only."""
+        return self.inlines if obj is not None else [ProductMetaInline]
+
     def get_export_resource_classes(self, request):
         """Export the plain product rows (re-importable) or the rows with the list's figures."""
         return [ProductResource, ProductFiguresResource]

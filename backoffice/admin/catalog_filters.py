@@ -40,17 +40,25 @@ def warn_once(request, text: str) -> None:
 
 
 class KnownValueFilter(admin.SimpleListFilter):
-    """A SimpleListFilter that ignores, with a message, any value not among its choices."""
+    """A SimpleListFilter that ignores, with a message, any value not among its choices.
 
-    def queryset(self, request, queryset):
+    Checked when the filter is built: a filter without choices (no colours yet) is left out of
+    the list and its ``queryset()`` never runs, but its value must still be reported.
+    """
+
+    def __init__(self, request, params, model, model_admin):
+        super().__init__(request, params, model, model_admin)
         value = self.value()
-        if value is None:
-            return queryset
-        if value not in {str(key) for key, _ in self.lookup_choices}:
+        self.known_values = {str(key) for key, _ in self.lookup_choices}
+        if value is not None and value not in self.known_values:
             warn_once(
                 request,
                 f'The filter "{self.title}" has no choice "{value}"; it was ignored.',
             )
+
+    def queryset(self, request, queryset):
+        value = self.value()  # facet counts set each choice in turn, so check every call
+        if value is None or value not in self.known_values:
             return queryset
         return self.filter(queryset, value)
 

@@ -267,12 +267,13 @@ def metadata_colors() -> list[str]:
     colors = (
         ProductMeta.objects.annotate(color=KeyTextTransform("color", "metadata"))
         .exclude(color__isnull=True)
-        .exclude(color="")
         .order_by("color")
         .values_list("color", flat=True)
         .distinct()
     )
-    return list(colors)
+    # Blank values are dropped here: comparing the extracted text with "" in SQL makes SQLite
+    # parse "" as JSON ("malformed JSON").
+    return [color for color in colors if color.strip()]
 
 
 class CategoryQuerySet(models.QuerySet):
