@@ -2,12 +2,18 @@
 
 The same classes serve ``load_seed_data`` and the admin's Import/Export buttons, so a file that
 loads from the command line loads the same way from the admin. Column names are the guide's
-JSON keys (``category_id``, ``supplier_id``, ...).
+JSON keys (``category_id``, ``supplier_id``, ...); each foreign key also has a readable column
+next to its id (``category``: the name, ``product``: the SKU or name, ``customer``: the
+username), and either may be used on import (``backoffice.importing.keys``). The shared
+behaviour (validation, natural keys, partial saves, change tracking) is in
+``backoffice.importing.resource_base``.
 """
 
 from django.contrib.auth import get_user_model
-from import_export import fields, resources, widgets
+from import_export import fields, widgets
 
+from backoffice.importing.keys import readable_foreign_key
+from backoffice.importing.resource_base import BackofficeResource, row_error
 from backoffice.models import (
     Category,
     Customer,
@@ -20,90 +26,63 @@ from backoffice.models import (
     Supplier,
     Tag,
 )
-from backoffice.widgets import (
-    BlankAsNullCharWidget,
-    IsoDateTimeWidget,
-    LookupForeignKeyWidget,
-    StrictDecimalWidget,
-)
+from backoffice.widgets import BlankAsNullCharWidget, TagListWidget
 
 User = get_user_model()
 
+__all__ = [
+    "BackofficeResource",
+    "CategoryResource",
+    "CustomerResource",
+    "InventoryLogResource",
+    "OrderItemResource",
+    "OrderResource",
+    "ProductMetaResource",
+    "ProductResource",
+    "ProductTagResource",
+    "ReviewResource",
+    "SupplierResource",
+    "TagResource",
+    "UserResource",
+]
 
-def foreign_key(column_name, attribute, model):
-    return fields.Field(
-        attribute=attribute,
-        column_name=column_name,
-        widget=LookupForeignKeyWidget(model, field="pk"),
-    )
-
-
-class BackofficeResource(resources.ModelResource):
-    """Shared behaviour: ids kept, model validation on every row, unchanged rows skipped.
-
-    ``auto_now`` fields would be overwritten by ``save()``; ``preserved_timestamps`` names the
-    ones whose imported value is written back after the save, so imports keep history exactly.
-    """
-
-    preserved_timestamps: tuple[str, ...] = ()
-
-    class Meta:
-        import_id_fields = ("id",)
-        skip_unchanged = True
-        report_skipped = True
-        clean_model_instances = True
-
-    @classmethod
-    def widget_from_django_field(cls, f, default=widgets.Widget):
-        if f.get_internal_type() == "DateTimeField":
-            return IsoDateTimeWidget
-        if f.get_internal_type() == "DecimalField":
-            return StrictDecimalWidget
-        return super().widget_from_django_field(f, default)
-
-    def after_save_instance(self, instance, row, **kwargs):
-        super().after_save_instance(instance, row, **kwargs)
-        restored = {}
-        for name in self.preserved_timestamps:
-            field = self.fields.get(name)
-            if field is not None and field.column_name in row and row[field.column_name]:
-                restored[name] = field.clean(row)
-        if restored:
-            type(instance)._default_manager.filter(pk=instance.pk).update(**restored)
-            for name, value in restored.items():
-                setattr(instance, name, value)
-
-    def column_for_attribute(self, attribute: str) -> str:
-        """The file's column for a model attribute (error messages name columns)."""
-        for field in self.fields.values():
-            if field.attribute == attribute:
-                return field.column_name
-        return attribute
+PRODUCT_KEYS = ("sku", "name")
+CUSTOMER_KEYS = ("user__username", "user__email")
 
 
 class CategoryResource(BackofficeResource):
+    natural_id_fields = ("name",)
+
     class Meta(BackofficeResource.Meta):
         model = Category
         fields = ("id", "name", "description", "created_at")
 
 
 class SupplierResource(BackofficeResource):
+    natural_id_fields = ("name",)
+
     class Meta(BackofficeResource.Meta):
         model = Supplier
         fields = ("id", "name", "email", "phone", "address", "rating")
 
 
 class TagResource(BackofficeResource):
+    natural_id_fields = ("name",)
+
     class Meta(BackofficeResource.Meta):
         model = Tag
         fields = ("id", "name")
 
 
 class ProductResource(BackofficeResource):
-    category_id = foreign_key("category_id", "category", Category)
-    supplier_id = foreign_key("supplier_id", "supplier", Supplier)
+    category_id, category = readable_foreign_key("category", Category, ("name",))
+    supplier_id, supplier = readable_foreign_key("supplier", Supplier, ("name",))
     sku = fields.Field(attribute="sku", column_name="sku", widget=BlankAsNullCharWidget())
+    tags = fields.Field(attribute="tags", column_name="tags", widget=TagListWidget(Tag))
     preserved_timestamps = ("updated_at",)
+    natural_id_fields = ("sku",)
+    export_select_related = ("category", "supplier")
+    export_prefetch_related = ("tags",)
 
     class Meta(BackofficeResource.Meta):
         model = Product
@@ -116,7 +95,10 @@ class ProductResource(BackofficeResource):
             "cost",
             "stock_quantity",
             "category_id",
+            "category",
             "supplier_id",
+            "supplier",
+            "tags",
             "is_active",
             "created_at",
             "updated_at",
@@ -126,28 +108,37 @@ class ProductResource(BackofficeResource):
 class ProductTagResource(BackofficeResource):
     """The product-tag links (the many-to-many table), one row per link."""
 
-    product_id = foreign_key("product_id", "product", Product)
-    tag_id = foreign_key("tag_id", "tag", Tag)
+    product_id, product = readable_foreign_key("product", Product, PRODUCT_KEYS)
+    tag_id, tag = readable_foreign_key("tag", Tag, ("name",))
+    export_select_related = ("product", "tag")
 
     class Meta(BackofficeResource.Meta):
         model = Product.tags.through
+        name = "Product tags (one row per product and tag)"
         import_id_fields = ("product_id", "tag_id")
-        fields = ("product_id", "tag_id")
+        fields = ("product_id", "product", "tag_id", "tag")
 
 
 class ProductMetaResource(BackofficeResource):
-    product_id = foreign_key("product_id", "product", Product)
+    product_id, product = readable_foreign_key("product", Product, PRODUCT_KEYS)
     metadata = fields.Field(
         attribute="metadata", column_name="metadata", widget=widgets.JSONWidget()
     )
+    export_select_related = ("product",)
 
     class Meta(BackofficeResource.Meta):
         model = ProductMeta
-        fields = ("id", "product_id", "metadata")
+        fields = ("id", "product_id", "product", "metadata")
 
 
 class UserResource(BackofficeResource):
-    """Accounts of customers. Passwords are never exported; imported accounts can't log in."""
+    """Accounts of customers. Passwords are never exported; imported accounts can't log in.
+
+    Staff accounts are never changed by an import: a file that renamed an administrator or
+    changed their email (the address a password reset goes to) would be a way in.
+    """
+
+    natural_id_fields = ("username",)
 
     class Meta(BackofficeResource.Meta):
         model = User
@@ -158,56 +149,97 @@ class UserResource(BackofficeResource):
         if new:
             instance.set_unusable_password()
 
+    def import_instance(self, instance, row, **kwargs):
+        if instance.pk is not None and (instance.is_staff or instance.is_superuser):
+            raise row_error(
+                f"User {instance.username!r} is a staff account; staff accounts can't be "
+                "changed by an import (change them on the user's page)."
+            )
+        super().import_instance(instance, row, **kwargs)
+
 
 class CustomerResource(BackofficeResource):
-    user_id = foreign_key("user_id", "user", User)
+    user_id, user = readable_foreign_key("user", User, ("username", "email"))
+    export_select_related = ("user",)
 
     class Meta(BackofficeResource.Meta):
         model = Customer
-        fields = ("id", "user_id", "phone", "address", "date_of_birth")
+        fields = ("id", "user_id", "user", "phone", "address", "date_of_birth")
 
 
 class OrderResource(BackofficeResource):
-    customer_id = foreign_key("customer_id", "customer", Customer)
+    customer_id, customer = readable_foreign_key(
+        "customer", Customer, CUSTOMER_KEYS, select_related=("user",)
+    )
+    export_select_related = ("customer__user",)
 
     class Meta(BackofficeResource.Meta):
         model = Order
-        fields = ("id", "customer_id", "status", "total_amount", "order_date", "delivery_date")
+        fields = (
+            "id",
+            "customer_id",
+            "customer",
+            "status",
+            "total_amount",
+            "order_date",
+            "delivery_date",
+        )
 
 
 class OrderItemResource(BackofficeResource):
-    order_id = foreign_key("order_id", "order", Order)
-    product_id = foreign_key("product_id", "product", Product)
+    order_id, _ = readable_foreign_key("order", Order)
+    product_id, product = readable_foreign_key("product", Product, PRODUCT_KEYS)
+    export_select_related = ("product",)
 
     class Meta(BackofficeResource.Meta):
         model = OrderItem
-        fields = ("id", "order_id", "product_id", "quantity", "price")
+        fields = ("id", "order_id", "product_id", "product", "quantity", "price")
 
 
 class ReviewResource(BackofficeResource):
-    customer_id = foreign_key("customer_id", "customer", Customer)
-    product_id = foreign_key("product_id", "product", Product)
+    customer_id, customer = readable_foreign_key(
+        "customer", Customer, CUSTOMER_KEYS, select_related=("user",)
+    )
+    product_id, product = readable_foreign_key("product", Product, PRODUCT_KEYS)
+    export_select_related = ("customer__user", "product")
 
     class Meta(BackofficeResource.Meta):
         model = Review
-        fields = ("id", "customer_id", "product_id", "rating", "comment", "created_at")
+        fields = (
+            "id",
+            "customer_id",
+            "customer",
+            "product_id",
+            "product",
+            "rating",
+            "comment",
+            "created_at",
+        )
 
 
 class InventoryLogResource(BackofficeResource):
     """Export only in practice: the admin refuses imports into the audit log."""
 
-    product_id = foreign_key("product_id", "product", Product)
-    user_id = foreign_key("user_id", "user", User)
+    product_id, product = readable_foreign_key("product", Product, PRODUCT_KEYS)
+    user_id, user = readable_foreign_key("user", User, ("username",))
+    export_select_related = ("product", "user")
 
     class Meta(BackofficeResource.Meta):
         model = InventoryLog
         fields = (
             "id",
             "product_id",
+            "product",
             "user_id",
+            "user",
             "change",
             "stock_after",
             "reason",
             "note",
             "created_at",
         )
+
+
+def extra_import_resources(model) -> list[type[BackofficeResource]]:
+    """Resources offered on a model's import page besides its own (the links of a relation)."""
+    return {Product: [ProductTagResource]}.get(model, [])

@@ -5,6 +5,7 @@ Every value that differs between a laptop, CI and production comes from a ``DJAN
 """
 
 import os
+import tempfile
 from pathlib import Path
 
 import dj_database_url
@@ -147,10 +148,30 @@ STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 
 # ------------------------------------------------------------------------------
-# django-import-export
+# django-import-export (docs/import-export.md)
 # ------------------------------------------------------------------------------
 IMPORT_EXPORT_USE_TRANSACTIONS = True
 IMPORT_EXPORT_SKIP_ADMIN_LOG = False
+IMPORT_EXPORT_CHUNK_SIZE = 2000  # rows per database round trip when exporting
+# Formats: CSV, XLSX, TSV and JSON from backoffice/importing/formats.py (strict reading,
+# formula-safe writing), set on BackofficeAdmin rather than here (settings import no app code).
+# Library code paths we don't override still keep uploads in the private folder below.
+IMPORT_EXPORT_TMP_STORAGE_CLASS = "backoffice.importing.uploads.LibraryTempStorage"
+# The largest file an import takes, in bytes (DJANGO_IMPORT_MAX_UPLOAD_BYTES; default 20 MB).
+IMPORT_MAX_UPLOAD_BYTES = int(os.environ.get("DJANGO_IMPORT_MAX_UPLOAD_BYTES", 20_000_000))
+# The most rows one import takes (DJANGO_IMPORT_MAX_ROWS); bigger files are refused whole.
+IMPORT_MAX_ROWS = int(os.environ.get("DJANGO_IMPORT_MAX_ROWS", 50_000))
+# An XLSX workbook may unpack to at most this many bytes (zip bombs are refused).
+IMPORT_MAX_XLSX_UNPACKED_BYTES = int(
+    os.environ.get("DJANGO_IMPORT_MAX_XLSX_UNPACKED_BYTES", 200_000_000)
+)
+# Uploads between preview and confirm: a private folder (0700), never under a served folder.
+IMPORT_TEMP_DIR = Path(
+    os.environ.get("DJANGO_IMPORT_TEMP_DIR")
+    or Path(tempfile.gettempdir()) / f"backoffice-imports-{os.getuid()}"
+)
+# Seconds a preview stays confirmable; older uploads are deleted and recorded as abandoned.
+IMPORT_PREVIEW_MAX_AGE = int(os.environ.get("DJANGO_IMPORT_PREVIEW_MAX_AGE", 2 * 60 * 60))
 
 LOGGING = {
     "version": 1,

@@ -1,0 +1,346 @@
+"""File formats that read uploads defensively and write exports that spreadsheets can't run.
+
+The library's formats trust their input: CSV in any encoding or separator is "read" into one
+wide column, a workbook's formulas are replaced by cached values, a JSON object of the wrong
+shape fails with a ``KeyError``, and a zip bomb is unpacked. On export only a leading ``=`` is
+escaped, and only by turning every cell (numbers too) into text. These subclasses keep the
+library's interface (the admin's import form lists them) and:
+
+* read CSV/TSV/JSON as UTF-8 only (a byte-order mark is fine) and say what is wrong otherwise;
+* refuse files whose content doesn't match the format, with a hint about what they look like;
+* stop at ``IMPORT_MAX_ROWS`` rows; check an XLSX archive before unpacking it (zip bomb) and let
+  openpyxl parse its XML through defusedxml (entity expansion is refused);
+* on export, prefix text cells that a spreadsheet would run (``= + - @``, tab, carriage return)
+  with an apostrophe; numbers stay numbers. Reading CSV/TSV/XLSX removes that apostrophe again,
+  so an export imports back unchanged.
+"""
+
+import csv
+import io
+import json
+import zipfile
+
+import tablib
+from django.conf import settings
+from import_export.formats import base_formats
+
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+
+
+class ImportFileError(ValueError):
+    """The uploaded file can't be read; the message tells a staff member what to do."""
+
+
+def escape_formula(value):
+    """Text a spreadsheet would evaluate, made inert with a leading apostrophe (OWASP)."""
+    if isinstance(value, str) and value.startswith(FORMULA_TRIGGERS):
+        return "'" + value
+    return value
+
+
+def unescape_formula(value):
+    """Undo ``escape_formula`` (an apostrophe before a trigger character is our escape)."""
+    if isinstance(value, str) and len(value) > 1 and value[0] == "'" and value[1] in "=+-@\t\r":
+        return value[1:]
+    return value
+
+
+def max_rows() -> int:
+    return settings.IMPORT_MAX_ROWS
+
+
+def _too_many_rows() -> ImportFileError:
+    return ImportFileError(
+        f"The file has more than {max_rows():,} rows, the most one import takes. "
+        "Split it into smaller files."
+    )
+
+
+def build_dataset(headers, rows, *, first_line: int = 2) -> tablib.Dataset:
+    """A dataset with clean, unique header names; ``rows`` are lists as long as the headers."""
+    names = []
+    for position, header in enumerate(headers, 1):
+        name = "" if header is None else str(header).strip()
+        if not name:
+            raise ImportFileError(
+                f"Column {position} has no name. The first line must hold the column names."
+            )
+        if name in names:
+            raise ImportFileError(f"The column {name!r} appears twice in the header line.")
+        names.append(name)
+    dataset = tablib.Dataset(headers=names)
+    for row in rows:
+        dataset.append(row)
+    if not len(dataset):
+        raise ImportFileError("The file has a header line but no rows to import.")
+    return dataset
+
+
+class SafeFormatMixin:
+    """Shared behaviour; ``create_dataset`` takes the uploaded bytes."""
+
+    escapes_formulae = True
+
+    def export_data(self, dataset, **kwargs):
+        if self.escapes_formulae:
+            dataset = _escaped_copy(dataset)
+        return super().export_data(dataset, **kwargs)
+
+
+def _escaped_copy(dataset: tablib.Dataset) -> tablib.Dataset:
+    copy = tablib.Dataset(headers=dataset.headers)
+    for row in dataset:
+        copy.append([escape_formula(cell) for cell in row])
+    return copy
+
+
+class _DelimitedText(SafeFormatMixin):
+    delimiter = ","
+    name = "CSV"
+
+    def create_dataset(self, in_stream, **kwargs):
+        text = decode_text(in_stream, self.name)
+        reader = csv.reader(io.StringIO(text, newline=""), delimiter=self.delimiter)
+        try:
+            headers = next(reader)
+        except StopIteration:
+            raise ImportFileError("The file is empty.") from None
+        except csv.Error as exc:
+            raise ImportFileError(f"Line 1 can't be read as {self.name}: {exc}.") from None
+        self._check_separator(headers)
+        rows, blank_lines = [], []
+        try:
+            for row in reader:
+                if not any(cell.strip() for cell in row):
+                    blank_lines.append(reader.line_num)
+                    continue
+                if blank_lines:
+                    raise ImportFileError(
+                        f"Line {blank_lines[0]} is empty. Remove empty lines between rows."
+                    )
+                if len(row) != len(headers):
+                    raise ImportFileError(
+                        f"Line {reader.line_num} has {len(row)} cells but the header line has "
+                        f"{len(headers)} columns. Check for a missing or extra "
+                        f"{self.delimiter_name} or an unclosed quote."
+                    )
+                if len(rows) >= max_rows():
+                    raise _too_many_rows()
+                rows.append([unescape_formula(cell) for cell in row])
+        except csv.Error as exc:
+            raise ImportFileError(
+                f"Line {reader.line_num} can't be read as {self.name}: {exc}."
+            ) from None
+        return build_dataset(headers, rows)
+
+    @property
+    def delimiter_name(self):
+        return "comma" if self.delimiter == "," else "tab"
+
+    def _check_separator(self, headers):
+        if len(headers) != 1:
+            return
+        line = headers[0]
+        if ";" in line:
+            raise ImportFileError(
+                "The columns are separated by semicolons (;), not commas. Save the file as "
+                "comma-separated CSV (in Excel: \u201cCSV UTF-8 (comma delimited)\u201d), or "
+                "export it again from the back office."
+            )
+        if self.delimiter == "," and "\t" in line:
+            raise ImportFileError(
+                "The columns are separated by tabs: choose the TSV format for this file."
+            )
+        if self.delimiter == "\t" and "," in line:
+            raise ImportFileError(
+                "The columns are separated by commas: choose the CSV format for this file."
+            )
+
+
+def decode_text(data, format_name: str) -> str:
+    """UTF-8 text (a byte-order mark is dropped), or ImportFileError saying what the bytes are."""
+    if isinstance(data, str):
+        return data.removeprefix("\ufeff")
+    if not data.strip():
+        raise ImportFileError("The file is empty.")
+    if data.startswith(b"PK\x03\x04"):
+        raise ImportFileError(
+            f"This file is a zip archive, like an Excel workbook (XLSX), not {format_name} "
+            "text. Choose the XLSX format, or save the sheet as CSV UTF-8."
+        )
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise ImportFileError(
+            "This file is UTF-16 text. Save it as UTF-8 (in Excel: \u201cCSV UTF-8\u201d)."
+        )
+    if b"\x00" in data[:4096]:
+        raise ImportFileError(f"This file is binary data, not {format_name} text.")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise ImportFileError(
+            f"The file is not UTF-8 text: byte 0x{data[exc.start]:02X} on line {line} can't be "
+            "read (the file was probably saved as Windows-1252 or Latin-1). Save it as UTF-8 "
+            "(in Excel: \u201cCSV UTF-8\u201d) and upload it again."
+        ) from None
+
+
+class CSV(_DelimitedText, base_formats.CSV):
+    pass
+
+
+class TSV(_DelimitedText, base_formats.TSV):
+    delimiter = "\t"
+    name = "TSV"
+
+
+class JSON(SafeFormatMixin, base_formats.JSON):
+    """A JSON list of objects, one per row (the seed files' shape). Not escaped: no spreadsheet."""
+
+    escapes_formulae = False
+
+    def create_dataset(self, in_stream, **kwargs):
+        text = decode_text(in_stream, "JSON")
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as exc:
+            hint = ""
+            if text.lstrip()[:1] not in "[{":
+                hint = " It doesn't start with [ or {: is it a CSV file? Choose its real format."
+            raise ImportFileError(
+                f"The file is not valid JSON: {exc.msg} on line {exc.lineno}, column "
+                f"{exc.colno}.{hint}"
+            ) from None
+        except RecursionError:
+            raise ImportFileError("The JSON is nested too deeply to be a table.") from None
+        if not isinstance(data, list):
+            raise ImportFileError("The JSON must be a list of objects, one per row: [{...}, ...].")
+        if len(data) > max_rows():
+            raise _too_many_rows()
+        headers: dict[str, None] = {}
+        for number, row in enumerate(data, 1):
+            if not isinstance(row, dict):
+                raise ImportFileError(f"Row {number} of the JSON list is not an object {{...}}.")
+            headers.update(dict.fromkeys(row))
+        names = list(headers)
+        rows = [[_json_cell(row.get(name)) for name in names] for row in data]
+        if not data:
+            raise ImportFileError("The file holds an empty list: there are no rows to import.")
+        return build_dataset(names, rows)
+
+
+def _json_cell(value):
+    """Nested JSON (a product's metadata) goes to its column as JSON text."""
+    if isinstance(value, dict | list):
+        return json.dumps(value)
+    return value
+
+
+class XLSX(SafeFormatMixin, base_formats.XLSX):
+    """The first sheet of a workbook; cells with formulas are refused (values only)."""
+
+    def create_dataset(self, in_stream, **kwargs):
+        data = in_stream if isinstance(in_stream, bytes) else bytes(in_stream)
+        if not data:
+            raise ImportFileError("The file is empty.")
+        check_zip_archive(data)
+        return read_workbook(data)
+
+
+def check_zip_archive(data: bytes) -> None:
+    """Refuse an archive that isn't a workbook or would unpack to far more than it weighs.
+
+    The sizes come from the archive's directory; ``zipfile`` refuses to inflate an entry past
+    its declared size, so a lying directory can't get around the limit.
+    """
+    if not data.startswith(b"PK\x03\x04"):
+        hint = "It looks like text: is it a CSV file?" if _looks_like_text(data) else ""
+        raise ImportFileError(f"This file is not an Excel workbook (XLSX). {hint}".strip())
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        entries = archive.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError):
+        raise ImportFileError("This workbook is damaged: its zip archive can't be read.") from None
+    names = {entry.filename for entry in entries}
+    if "[Content_Types].xml" not in names or not any(n.startswith("xl/") for n in names):
+        raise ImportFileError("This zip archive is not an Excel workbook (XLSX).")
+    limit = settings.IMPORT_MAX_XLSX_UNPACKED_BYTES
+    unpacked = sum(entry.file_size for entry in entries)
+    ratio = max((e.file_size / max(e.compress_size, 1) for e in entries), default=0)
+    if len(entries) > 1000 or unpacked > limit or (ratio > 200 and unpacked > 10_000_000):
+        raise ImportFileError(
+            f"This workbook would unpack to {unpacked / 1e6:,.0f} MB (the limit is "
+            f"{limit / 1e6:,.0f} MB); it may be a zip bomb. Save the data as CSV instead."
+        )
+
+
+def _looks_like_text(data: bytes) -> bool:
+    try:
+        data[:2048].decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def read_workbook(data: bytes) -> tablib.Dataset:
+    import openpyxl
+    from defusedxml.common import DefusedXmlException
+    from openpyxl import DEFUSEDXML
+
+    if not DEFUSEDXML:  # openpyxl parses XML through defusedxml only when it is importable
+        raise ImportFileError("Workbooks can't be read safely here (defusedxml is missing).")
+    try:
+        book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=False)
+    except DefusedXmlException:
+        raise ImportFileError(
+            "This workbook contains XML entity definitions, which are refused (an XML bomb?)."
+        ) from None
+    except Exception as exc:  # openpyxl raises many types for damaged workbooks
+        raise ImportFileError(f"This workbook can't be read ({type(exc).__name__}).") from None
+    try:
+        return _sheet_dataset(book.worksheets[0])
+    except DefusedXmlException:
+        raise ImportFileError(
+            "This workbook contains XML entity definitions, which are refused (an XML bomb?)."
+        ) from None
+    finally:
+        book.close()
+
+
+def _sheet_dataset(sheet) -> tablib.Dataset:
+    rows = sheet.iter_rows()
+    try:
+        header_cells = next(rows)
+    except StopIteration:
+        raise ImportFileError("The workbook's first sheet is empty.") from None
+    headers = [cell.value for cell in header_cells]
+    while headers and headers[-1] in (None, ""):
+        headers.pop()  # trailing empty columns
+    if not headers:
+        raise ImportFileError("The workbook's first sheet is empty.")
+    values, pending_blank = [], 0
+    for cells in rows:
+        row = []
+        for cell in cells[: len(headers)]:
+            if cell.data_type == "f":
+                raise ImportFileError(
+                    f"Cell {cell.coordinate} holds a formula ({cell.value}). Imports take values "
+                    "only: copy the column and paste it as values, then upload again."
+                )
+            row.append(unescape_formula(cell.value))
+        row += [None] * (len(headers) - len(row))
+        if all(value is None or value == "" for value in row):
+            pending_blank += 1
+            continue
+        if pending_blank:
+            raise ImportFileError(
+                f"Row {len(values) + 2} of the sheet is empty. Remove empty rows between rows."
+            )
+        if len(values) >= max_rows():
+            raise _too_many_rows()
+        values.append(row)
+    return build_dataset(headers, values)
+
+
+#: What the admin offers, in this order (the first is the default of the export form).
+FORMATS = [CSV, XLSX, TSV, JSON]

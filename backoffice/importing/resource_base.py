@@ -1,0 +1,296 @@
+"""The behaviour every back-office resource shares (``backoffice.resources`` maps the columns).
+
+What the library leaves open, and what this base class does about it:
+
+* model validation runs for every row (``clean_model_instances``) and blank cells never
+  silently become a field's default (a blank stock cell would otherwise reset stock to 0);
+* a row finds its object by ``id`` or, without one, by a natural key (SKU, name, username);
+* an update saves only the columns the file contains (``save(update_fields=...)``), so an
+  import of prices can't overwrite a stock change made meanwhile (no lost updates);
+* unknown columns, and rows that repeat an id or key, are refused before anything runs;
+* with ``track_changes`` each row result says which columns change, from what to what,
+  many-to-many tags included - the preview shows that and the confirm compares it;
+* exports render native values (numbers stay numbers) and fetch related rows in bulk.
+"""
+
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.db.models import NOT_PROVIDED
+from import_export import resources, widgets
+
+from backoffice import widgets as strict
+from backoffice.importing.keys import ReadableKeyField
+
+WIDGET_BY_TYPE = {
+    "DecimalField": strict.StrictDecimalWidget,
+    "FloatField": strict.StrictFloatWidget,
+    "BooleanField": strict.StrictBooleanWidget,
+    "DateField": strict.StrictDateWidget,
+    "DateTimeField": strict.IsoDateTimeWidget,
+    **dict.fromkeys(
+        [
+            "IntegerField",
+            "BigIntegerField",
+            "SmallIntegerField",
+            "PositiveIntegerField",
+            "PositiveSmallIntegerField",
+            "PositiveBigIntegerField",
+            "AutoField",
+            "BigAutoField",
+            "SmallAutoField",
+        ],
+        strict.StrictIntegerWidget,
+    ),
+}
+
+
+class BackofficeResource(resources.ModelResource):
+    """Shared behaviour: ids kept, model validation on every row, unchanged rows skipped."""
+
+    #: auto_now fields whose imported value is written back after the save (history kept).
+    preserved_timestamps: tuple[str, ...] = ()
+    #: columns that identify a row's own object when its ``id`` cell is absent or blank.
+    natural_id_fields: tuple[str, ...] = ()
+    #: related rows fetched with the exported objects (``select_related`` / ``prefetch``).
+    export_select_related: tuple[str, ...] = ()
+    export_prefetch_related: tuple[str, ...] = ()
+
+    class Meta:
+        import_id_fields = ("id",)
+        skip_unchanged = True
+        report_skipped = True
+        clean_model_instances = True
+
+    def __init__(self, *, track_changes: bool = False, **kwargs):
+        super().__init__(**kwargs)
+        self.track_changes = track_changes
+        self._row_state: dict = {}
+
+    # --- fields --------------------------------------------------------------------------
+
+    @classmethod
+    def widget_from_django_field(cls, f, default=widgets.Widget):
+        widget = WIDGET_BY_TYPE.get(f.get_internal_type())
+        if widget is None:
+            return super().widget_from_django_field(f, default)
+        return widget
+
+    @classmethod
+    def widget_kwargs_for_field(cls, field_name, django_field):
+        kwargs = super().widget_kwargs_for_field(field_name, django_field)
+        widget = WIDGET_BY_TYPE.get(django_field.get_internal_type())
+        if widget is not None:
+            kwargs["allow_empty"] = django_field.null or django_field.primary_key
+            if widget is strict.StrictDecimalWidget:
+                kwargs["decimal_places"] = django_field.decimal_places
+        return kwargs
+
+    @classmethod
+    def field_from_django_field(cls, field_name, django_field, readonly):
+        field = super().field_from_django_field(field_name, django_field, readonly)
+        # The library fills blank cells with the model default: a blank "stock_quantity" cell
+        # would reset stock to 0 on an update. Blank stays blank; validation then speaks.
+        field.default = NOT_PROVIDED
+        return field
+
+    def importable_fields(self):
+        return [f for f in self.get_import_fields() if not f.readonly]
+
+    def get_user_visible_fields(self):
+        return self.importable_fields()
+
+    def column_for_attribute(self, attribute: str) -> str:
+        """The file's column for a model attribute (error messages name columns; ids first)."""
+        candidates = [f for f in self.fields.values() if f.attribute == attribute]
+        candidates.sort(key=lambda f: getattr(f, "role", "id") != "id")
+        return candidates[0].column_name if candidates else attribute
+
+    # --- file checks ---------------------------------------------------------------------
+
+    def check_headers(self, headers) -> list[str]:
+        """Problems with the header line, as sentences; empty when the file can be imported."""
+        known = {f.column_name for f in self.fields.values()}
+        unknown = [h for h in headers if h not in known]
+        if not unknown:
+            return self._check_identity_columns(headers)
+        understood = ", ".join(f.column_name for f in self.importable_fields())
+        problem = (
+            "Unknown column(s): "
+            + ", ".join(repr(h) for h in unknown)
+            + f". This import understands: {understood}."
+        )
+        if len(unknown) == len(headers):
+            problem += " Is the first line the column names, and is this the right page?"
+        return [problem]
+
+    def _check_identity_columns(self, headers) -> list[str]:
+        needed = [self.fields[name] for name in self.get_import_id_fields()]
+        if needed == [self.fields.get("id")]:
+            return []  # without ids (or natural keys) every row is new
+        missing = [f.column_name for f in needed if not self._present(f, headers)]
+        if missing:
+            return [f"The file needs the column(s) {', '.join(missing)} to match rows."]
+        return []
+
+    def check_duplicates(self, dataset) -> list[str]:
+        """Rows that would import the same object twice (same id or natural key)."""
+        seen: dict = {}
+        problems = []
+        for number, values in enumerate(dataset, 1):
+            row = dict(zip(dataset.headers, values, strict=True))
+            key = self._row_identity(row)
+            if key is None:
+                continue
+            if key in seen:
+                problems.append(
+                    f"Line {number + 1} repeats line {seen[key] + 1} ({_describe(key)}); "
+                    "each object may appear once per file."
+                )
+            else:
+                seen[key] = number
+        return problems
+
+    def _row_identity(self, row):
+        id_fields = [self.fields[name] for name in self.get_import_id_fields()]
+        values = []
+        for field in id_fields:
+            if isinstance(field, ReadableKeyField):
+                value = row.get(field.id_column) or row.get(field.key_column)
+            else:
+                value = row.get(field.column_name)
+            values.append(None if value in (None, "") else str(value).strip())
+        if all(v is not None for v in values):
+            return tuple(zip((f.column_name for f in id_fields), values, strict=True))
+        for column in self.natural_id_fields:
+            if row.get(column) not in (None, ""):
+                return ((column, str(row[column]).strip()),)
+        return None
+
+    @staticmethod
+    def _present(field, row_or_headers) -> bool:
+        if isinstance(field, ReadableKeyField):
+            return field.present_in(row_or_headers)
+        return field.column_name in row_or_headers
+
+    # --- finding and saving objects ------------------------------------------------------
+
+    def get_instance(self, instance_loader, row):
+        identity = self._row_identity(row)
+        if identity is None:
+            return None  # nothing identifies the row: it is new
+        column = identity[0][0]
+        if column in {self.fields[name].column_name for name in self.get_import_id_fields()}:
+            return instance_loader.get_instance(row)
+        field = next(f for f in self.fields.values() if f.column_name == column)
+        return self.get_queryset().filter(**{field.attribute: field.clean(row)}).first()
+
+    def _check_import_id_fields(self, headers):
+        """Replaced by ``check_headers`` (the library insists on id columns being present)."""
+
+    def after_init_instance(self, instance, new, row, **kwargs):
+        super().after_init_instance(instance, new, row, **kwargs)
+        self._row_state = {"new": new}
+
+    def import_instance(self, instance, row, **kwargs):
+        new = self._row_state.get("new", instance.pk is None)
+        m2m_fields = [
+            f
+            for f in self.importable_fields()
+            if isinstance(f.widget, widgets.ManyToManyWidget) and f.column_name in row
+        ]
+        before = {} if new or not self.track_changes else self._snapshot(instance, row)
+        errors = {}
+        try:
+            super().import_instance(instance, row, **kwargs)
+        except ValidationError as exc:
+            errors = exc.update_error_dict(errors)
+        m2m_after = {}
+        for field in m2m_fields:
+            # The library only reads many-to-many cells after saving: a bad tag would then be
+            # a database-level error. Read them now, as part of the row's validation.
+            try:
+                m2m_after[field.column_name] = field.clean(row)
+            except ValueError as exc:
+                errors[field.attribute] = ValidationError(str(exc), code="invalid")
+        self._row_state.update(
+            instance=instance,
+            before=before,
+            m2m_after=m2m_after,
+            update_fields=self._update_fields(instance, row),
+        )
+        if errors:
+            raise ValidationError(errors)
+
+    def _update_fields(self, instance, row) -> list[str]:
+        """Model fields that the row's columns set, plus ``auto_now`` ones (updated_at)."""
+        concrete = {f.name for f in instance._meta.concrete_fields if not f.primary_key}
+        names = {
+            f.attribute
+            for f in self.importable_fields()
+            if f.attribute in concrete and self._present(f, row)
+        }
+        names |= {f.name for f in instance._meta.concrete_fields if getattr(f, "auto_now", False)}
+        return sorted(names)
+
+    def do_instance_save(self, instance, is_create):
+        if is_create:
+            instance.save(force_insert=True)
+        else:
+            instance.save(update_fields=self._row_state.get("update_fields"))
+
+    def after_save_instance(self, instance, row, **kwargs):
+        super().after_save_instance(instance, row, **kwargs)
+        restored = {}
+        for name in self.preserved_timestamps:
+            field = self.fields.get(name)
+            if field is not None and field.column_name in row and row[field.column_name]:
+                restored[name] = field.clean(row)
+        if restored and not self._meta.use_bulk:
+            type(instance)._default_manager.filter(pk=instance.pk).update(**restored)
+        for name, value in restored.items():
+            setattr(instance, name, value)
+
+    def after_import_row(self, row, row_result, **kwargs):
+        super().after_import_row(row, row_result, **kwargs)
+        instance = self._row_state.get("instance")
+        if self.track_changes and instance is not None:
+            after = self._snapshot(instance, row, self._row_state.get("m2m_after"))
+            row_result.before = self._row_state.get("before", {})
+            row_result.after = after
+
+    def _snapshot(self, instance, row, m2m_values=None) -> dict[str, str]:
+        """The row's columns as they read on ``instance`` (tags from ``m2m_values`` if given)."""
+        values = {}
+        for field in self.importable_fields():
+            if not self._present_column(field, row):
+                continue
+            if m2m_values is not None and field.column_name in m2m_values:
+                value = ", ".join(sorted(tag.name for tag in m2m_values[field.column_name]))
+            else:
+                value = self.export_field(field, instance)
+            values[field.column_name] = "" if value is None else str(value)
+        return values
+
+    @staticmethod
+    def _present_column(field, row) -> bool:
+        return field.column_name in row
+
+    # --- export --------------------------------------------------------------------------
+
+    def filter_export(self, queryset, **kwargs):
+        if self.export_select_related:
+            queryset = queryset.select_related(*self.export_select_related)
+        if self.export_prefetch_related:
+            queryset = queryset.prefetch_related(*self.export_prefetch_related)
+        return queryset
+
+    def export_row(self, instance, selected_fields=None):
+        """One exported row of native values (used by the streaming CSV export)."""
+        return self.export_resource(instance, selected_fields=selected_fields)
+
+
+def row_error(message: str) -> ValidationError:
+    return ValidationError({NON_FIELD_ERRORS: [message]})
+
+
+def _describe(key) -> str:
+    return ", ".join(f"{column} {value}" for column, value in key)

@@ -1,0 +1,138 @@
+"""Uploaded files between preview and confirm: a private folder, names we choose.
+
+The library's default temporary storage writes to the system temp folder and, at confirm time,
+opens whatever file name the browser posts back (only ``basename``-ed: any file in /tmp is
+reachable). Here:
+
+* files live in ``IMPORT_TEMP_DIR`` (mode 0700, never under MEDIA_ROOT or a served folder);
+* a file is named by a random 32-hex-digit token and nothing else is ever opened: a token that
+  isn't exactly that shape is refused before any path is built;
+* the browser only ever holds the token inside a value signed with the secret key and bound
+  to the user and the model (``sign_token``/``unsign_token``), so one staff member can't
+  confirm another's upload and a forged name goes nowhere;
+* each upload has a JSON sidecar (who, what, the preview's rows) and both are removed on
+  confirm or cancel; leftovers older than ``IMPORT_PREVIEW_MAX_AGE`` are swept away.
+"""
+
+import contextlib
+import json
+import os
+import re
+import secrets
+import time
+from pathlib import Path
+
+from django.conf import settings
+from django.core import signing
+from import_export.tmp_storages import BaseStorage
+
+TOKEN_PATTERN = re.compile(r"[0-9a-f]{32}")
+SIGNING_SALT = "backoffice.importing.confirm"
+
+
+class InvalidToken(ValueError):
+    """The posted confirmation doesn't name an upload of this user (forged, stale or reused)."""
+
+
+class PrivateImportStorage:
+    def __init__(self, directory=None):
+        self.directory = Path(directory or settings.IMPORT_TEMP_DIR)
+
+    def _ready(self) -> Path:
+        self.directory.mkdir(mode=0o700, parents=True, exist_ok=True)
+        os.chmod(self.directory, 0o700)
+        return self.directory
+
+    def _paths(self, token: str) -> tuple[Path, Path]:
+        if not isinstance(token, str) or not TOKEN_PATTERN.fullmatch(token):
+            raise InvalidToken("This confirmation doesn't name an upload.")
+        return self.directory / f"{token}.upload", self.directory / f"{token}.json"
+
+    def save(self, data: bytes, meta: dict) -> str:
+        directory = self._ready()
+        token = secrets.token_hex(16)
+        data_path, meta_path = self._paths(token)
+        assert data_path.parent == directory
+        _write_private(data_path, data)
+        _write_private(meta_path, json.dumps(meta).encode())
+        return token
+
+    def read(self, token: str) -> tuple[bytes, dict]:
+        data_path, meta_path = self._paths(token)
+        try:
+            return data_path.read_bytes(), json.loads(meta_path.read_text())
+        except FileNotFoundError:
+            raise InvalidToken(
+                "This upload is no longer available (already imported, cancelled or expired)."
+            ) from None
+
+    def remove(self, token: str) -> None:
+        for path in self._paths(token):
+            path.unlink(missing_ok=True)
+
+    def remove_stale(self, max_age: int | None = None) -> list[dict]:
+        """Delete uploads older than ``max_age`` seconds; returns their metadata."""
+        max_age = settings.IMPORT_PREVIEW_MAX_AGE if max_age is None else max_age
+        if not self.directory.is_dir():
+            return []
+        cutoff = time.time() - max_age
+        removed = []
+        for meta_path in self.directory.glob("*.json"):
+            token = meta_path.stem
+            if not TOKEN_PATTERN.fullmatch(token) or meta_path.stat().st_mtime > cutoff:
+                continue
+            with contextlib.suppress(OSError, ValueError):
+                removed.append(json.loads(meta_path.read_text()))
+            self.remove(token)
+        return removed
+
+    def exists(self, token: str) -> bool:
+        return all(path.exists() for path in self._paths(token))
+
+
+def _write_private(path: Path, data: bytes) -> None:
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(descriptor, "wb") as file:
+        file.write(data)
+
+
+def sign_token(token: str, *, user_id, model_label: str) -> str:
+    return signing.dumps({"t": token, "u": user_id, "m": model_label}, salt=SIGNING_SALT)
+
+
+def unsign_token(value: str, *, user_id, model_label: str) -> str:
+    try:
+        payload = signing.loads(value, salt=SIGNING_SALT, max_age=settings.IMPORT_PREVIEW_MAX_AGE)
+    except signing.SignatureExpired:
+        raise InvalidToken("This preview has expired: upload the file again.") from None
+    except signing.BadSignature:
+        raise InvalidToken("This confirmation is not valid: upload the file again.") from None
+    if payload.get("u") != user_id or payload.get("m") != model_label:
+        raise InvalidToken("This confirmation belongs to another upload: upload the file again.")
+    return payload["t"]
+
+
+class LibraryTempStorage(BaseStorage):
+    """``IMPORT_EXPORT_TMP_STORAGE_CLASS`` for any library code path we don't override.
+
+    Same folder and token rule as ``PrivateImportStorage``: a posted name that isn't a token
+    we created can't be opened.
+    """
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self._storage = PrivateImportStorage()
+
+    def save(self, data):
+        if isinstance(data, str):
+            data = data.encode(self.encoding or "utf-8")
+        self.name = self._storage.save(data, {})
+
+    def read(self):
+        data, _ = self._storage.read(self.name)
+        if "b" in self.read_mode:
+            return data
+        return data.decode(self.encoding or "utf-8")
+
+    def remove(self):
+        self._storage.remove(self.name)
