@@ -115,7 +115,9 @@ def order_save_with_items(
             existing = {item.pk: item for item in order.items.select_for_update().order_by("pk")}
         before = _quantities(existing.values())  # before planning changes the items
         result = OrderSaveResult(order=order)
-        if lines is not None:
+        if lines is None:
+            result.kept = list(existing.values())
+        else:
             _plan_lines(result, existing, lines)
         if result.lines_changed and not adding and order.status not in LINES_EDITABLE_STATUSES:
             raise OrderLinesError(

@@ -127,6 +127,17 @@ def test_unchanged_lines_keep_what_the_customer_was_charged():
     assert InventoryLog.objects.count() == 0
 
 
+def test_saving_without_lines_leaves_lines_and_stock_alone():
+    product = ProductFactory(stock_quantity=5)
+    order = order_create(customer=CustomerFactory(), lines=[OrderLine(product.pk, 2)])
+    order.customer = CustomerFactory()
+    result = order_save_with_items(order=order, lines=None)
+    assert not result.lines_changed
+    assert stock(product) == 3
+    assert InventoryLog.objects.count() == 1
+    assert Order.objects.get(pk=order.pk).customer == order.customer
+
+
 @pytest.mark.parametrize("status", ["shipped", "delivered", "cancelled"])
 def test_lines_of_an_order_that_left_cannot_change(status):
     order = OrderFactory(status=status)
