@@ -12,7 +12,7 @@ from django.utils.html import format_html, format_html_join
 
 from backoffice.admin import catalog_lists  # noqa: F401  (registers Category, Supplier, Tag)
 from backoffice.admin.base import BackofficeAdmin
-from backoffice.admin.catalog_actions import PRODUCT_ACTIONS
+from backoffice.admin.catalog_actions import PRICE_AND_TAG_ACTIONS
 from backoffice.admin.catalog_export import ProductFiguresResource
 from backoffice.admin.catalog_filters import (
     CheckedDateRangeFilter,
@@ -24,6 +24,7 @@ from backoffice.admin.catalog_filters import (
     StockStatusFilter,
     SupplierRatedFilter,
 )
+from backoffice.admin.catalog_stock_actions import STOCK_ACTIONS
 from backoffice.models import Product, ProductMeta, Review
 from backoffice.resources import ProductMetaResource, ProductResource
 from backoffice.services.inventory import stock_set
@@ -104,7 +105,7 @@ class ProductAdmin(BackofficeAdmin):
     ordering = ["name", "pk"]
     filter_horizontal = ["tags"]
     inlines = [ProductMetaInline, ReviewInline]
-    actions = PRODUCT_ACTIONS
+    actions = [*PRICE_AND_TAG_ACTIONS, *STOCK_ACTIONS]
     readonly_fields = ["category_position", "figures", "created_at", "updated_at"]
     fieldsets = [
         (None, {"fields": ["name", "sku", "description", "category", "supplier"]}),

@@ -10,12 +10,10 @@ from decimal import Decimal
 
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
 from django.utils.translation import ngettext
 
 from backoffice.admin.action_pages import action_page
-from backoffice.models import Product, Tag
-from backoffice.services.inventory import StockError, stock_restock, stock_transfer
+from backoffice.models import Tag
 from backoffice.services.pricing import prices_adjust
 from backoffice.services.products import products_set_active
 from backoffice.services.tags import (
@@ -36,11 +34,11 @@ def products(count: int) -> str:
     return ngettext("%(n)d product", "%(n)d products", count) % {"n": count}
 
 
-def _ids(queryset) -> list[int]:
+def selected_ids(queryset) -> list[int]:
     return list(queryset.order_by().values_list("pk", flat=True))
 
 
-def _report_refusals(modeladmin, request, refusals: dict[int, str]) -> None:
+def report_refusals(modeladmin, request, refusals: dict[int, str]) -> None:
     if refusals:
         modeladmin.message_user(
             request,
@@ -65,7 +63,7 @@ def _confirm(modeladmin, request, queryset, *, title, explanation, label, apply:
 
 
 def _set_active(modeladmin, request, queryset, active: bool):
-    ids = _ids(queryset)
+    ids = selected_ids(queryset)
     word = "activated" if active else "deactivated"
 
     def apply(_data):
@@ -120,7 +118,7 @@ class PercentForm(forms.Form):
 
 
 def _adjust_prices(modeladmin, request, queryset, *, sign: int, highest: Decimal):
-    ids = _ids(queryset)
+    ids = selected_ids(queryset)
     verb = "discounted" if sign < 0 else "raised"
 
     def apply(data):
@@ -129,7 +127,7 @@ def _adjust_prices(modeladmin, request, queryset, *, sign: int, highest: Decimal
         if result.unchanged:
             text += f" {products(result.unchanged)} unchanged (the change rounds to 0 cents)."
         modeladmin.message_user(request, text, messages.SUCCESS)
-        _report_refusals(modeladmin, request, result.refusals)
+        report_refusals(modeladmin, request, result.refusals)
 
     return action_page(
         modeladmin,
@@ -175,7 +173,7 @@ class TagsForm(forms.Form):
 
 @admin.action(permissions=["change"], description="Add a tag to selected products")
 def add_tag(modeladmin, request, queryset):
-    ids = _ids(queryset)
+    ids = selected_ids(queryset)
 
     def apply(data):
         added = product_tags_add(product_ids=ids, tag=data["tag"])
@@ -197,7 +195,7 @@ def add_tag(modeladmin, request, queryset):
 
 @admin.action(permissions=["change"], description="Remove a tag from selected products")
 def remove_tag(modeladmin, request, queryset):
-    ids = _ids(queryset)
+    ids = selected_ids(queryset)
 
     def apply(data):
         removed = product_tags_remove(product_ids=ids, tag=data["tag"])
@@ -219,7 +217,7 @@ def remove_tag(modeladmin, request, queryset):
 
 @admin.action(permissions=["change"], description="Replace all tags of selected products")
 def replace_tags(modeladmin, request, queryset):
-    ids = _ids(queryset)
+    ids = selected_ids(queryset)
 
     def apply(data):
         changed = product_tags_replace(product_ids=ids, tags=data["tags"])
@@ -242,7 +240,7 @@ def replace_tags(modeladmin, request, queryset):
 
 @admin.action(permissions=["change"], description="Clear all tags of selected products")
 def clear_tags(modeladmin, request, queryset):
-    ids = _ids(queryset)
+    ids = selected_ids(queryset)
 
     def apply(_data):
         cleared = product_tags_clear(product_ids=ids)
@@ -261,116 +259,8 @@ def clear_tags(modeladmin, request, queryset):
     )
 
 
-# --- Stock ----------------------------------------------------------------------------------
-
-
-class RestockForm(forms.Form):
-    quantity = forms.IntegerField(
-        label="Units to add to each product", min_value=1, max_value=1_000_000
-    )
-    reason = forms.CharField(
-        max_length=200, help_text="Recorded in the inventory log, e.g. a delivery note number."
-    )
-
-
-@admin.action(permissions=["change"], description="Restock selected products by N units")
-def restock(modeladmin, request, queryset):
-    ids = _ids(queryset)
-
-    def apply(data):
-        try:
-            stock_restock(
-                product_ids=ids, quantity=data["quantity"], note=data["reason"], user=request.user
-            )
-        except StockError as error:  # a product deleted meanwhile: nothing was restocked
-            _report_refusals(modeladmin, request, error.refusals)
-            return
-        modeladmin.message_user(
-            request,
-            f"{products(len(ids))} restocked by {data['quantity']} units each "
-            f"(logged as restock: {data['reason']}).",
-            messages.SUCCESS,
-        )
-
-    return action_page(
-        modeladmin,
-        request,
-        queryset,
-        title="Restock",
-        form_class=RestockForm,
-        apply=apply,
-        explanation="Each selected product gets this many more units; each change is logged.",
-        confirm_label="Restock",
-    )
-
-
-class TransferForm(forms.Form):
-    to_product = forms.ModelChoiceField(queryset=Product.objects.none(), label="To product")
-    quantity = forms.IntegerField(label="Units to move", min_value=1)
-    note = forms.CharField(max_length=200, required=False)
-
-    def __init__(self, *args, source: Product, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.source = source
-        self.fields["to_product"].queryset = (
-            Product.objects.exclude(pk=source.pk).select_related("category").order_by("name")
-        )
-        self.fields["quantity"].help_text = f"{source.name} has {source.stock_quantity} in stock."
-
-    def clean_quantity(self):
-        quantity = self.cleaned_data["quantity"]
-        if quantity > self.source.stock_quantity:
-            raise ValidationError(
-                f"{self.source.name} has only {self.source.stock_quantity} in stock."
-            )
-        return quantity
-
-
-@admin.action(permissions=["change"], description="Transfer stock from the selected product")
-def transfer_stock(modeladmin, request, queryset):
-    selected = list(queryset.order_by()[:2])
-    if len(selected) != 1:
-        modeladmin.message_user(
-            request,
-            "Select exactly one product, the one to take the units from; nothing was moved.",
-            messages.ERROR,
-        )
-        return None
-    source = selected[0]
-
-    def apply(data):
-        target = data["to_product"]
-        try:
-            stock_transfer(
-                from_product_id=source.pk,
-                to_product_id=target.pk,
-                quantity=data["quantity"],
-                note=data["note"],
-                user=request.user,
-            )
-        except StockError as error:
-            _report_refusals(modeladmin, request, error.refusals)
-            return
-        modeladmin.message_user(
-            request,
-            f"{data['quantity']} units moved from {source.name} to {target.name}.",
-            messages.SUCCESS,
-        )
-
-    return action_page(
-        modeladmin,
-        request,
-        queryset,
-        title=f"Transfer stock from {source.name}",
-        form_class=TransferForm,
-        form_kwargs={"source": source},
-        apply=apply,
-        explanation="Both stock changes and their log rows are written together, or not at all.",
-        confirm_label="Move the units",
-    )
-
-
-PRODUCT_ACTIONS = [
+# The stock actions (restock, transfer) are in catalog_stock_actions.
+PRICE_AND_TAG_ACTIONS = [
     activate_products,
     deactivate_products,
     discount_prices,
@@ -379,6 +269,4 @@ PRODUCT_ACTIONS = [
     remove_tag,
     replace_tags,
     clear_tags,
-    restock,
-    transfer_stock,
 ]
