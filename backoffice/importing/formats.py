@@ -291,20 +291,29 @@ def read_workbook(data: bytes) -> tablib.Dataset:
         raise ImportFileError("Workbooks can't be read safely here (defusedxml is missing).")
     try:
         book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=False)
-    except DefusedXmlException:
+        try:
+            return _sheet_dataset(book.worksheets[0])
+        finally:
+            book.close()
+    except ImportFileError:
+        raise
+    except Exception as exc:  # openpyxl wraps what goes wrong in many exception types
+        if _caused_by(exc, DefusedXmlException):
+            raise ImportFileError(
+                "This workbook contains XML entity definitions, which are refused "
+                "(an XML bomb?). Save the data again from a spreadsheet program."
+            ) from None
         raise ImportFileError(
-            "This workbook contains XML entity definitions, which are refused (an XML bomb?)."
+            f"This workbook can't be read: it is damaged or not really XLSX ({type(exc).__name__})."
         ) from None
-    except Exception as exc:  # openpyxl raises many types for damaged workbooks
-        raise ImportFileError(f"This workbook can't be read ({type(exc).__name__}).") from None
-    try:
-        return _sheet_dataset(book.worksheets[0])
-    except DefusedXmlException:
-        raise ImportFileError(
-            "This workbook contains XML entity definitions, which are refused (an XML bomb?)."
-        ) from None
-    finally:
-        book.close()
+
+
+def _caused_by(exc: BaseException, kind) -> bool:
+    while exc is not None:
+        if isinstance(exc, kind):
+            return True
+        exc = exc.__cause__ or exc.__context__
+    return False
 
 
 def _sheet_dataset(sheet) -> tablib.Dataset:

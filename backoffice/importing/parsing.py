@@ -24,12 +24,12 @@ DATETIME_HINT = "write it like 2024-03-01T14:30:00Z or 2024-03-01 14:30"
 # spreadsheets insert) and the Swiss apostrophe are never decimal separators.
 _GROUP_CHARS = " \u00a0\u202f'"
 _NUMBER_CHARS = re.compile(r"[0-9.,\u00a0\u202f' ]+")
-_GROUPED = re.compile(r"[0-9]{1,3}(?:{sep}[0-9]{{3}})+")
+_GROUPED = "[0-9]{{1,3}}(?:{sep}[0-9]{{3}})+"
 
 
 def _grouped(text: str, sep: str) -> bool:
     """True when ``text`` is digits in thousands groups separated by ``sep`` (1,234,567)."""
-    return bool(re.fullmatch(_GROUPED.pattern.format(sep=re.escape(sep)), text))
+    return bool(re.fullmatch(_GROUPED.format(sep=re.escape(sep)), text))
 
 
 def _is_blank(value) -> bool:

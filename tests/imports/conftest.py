@@ -1,5 +1,6 @@
 """Fixtures for the import/export tests: staff with chosen permissions, upload helpers."""
 
+import html
 import re
 
 import pytest
@@ -86,5 +87,7 @@ def upload_and_confirm(client, model_name, name, content, fmt=None, resource=0, 
 
 
 def page_text(response) -> str:
-    text = re.sub(r"<[^>]+>", " ", response.content.decode())
+    """The page's visible text: no style block, no tags, entities decoded, spaces collapsed."""
+    text = re.sub(r"<style.*?</style>", " ", response.content.decode(), flags=re.S)
+    text = html.unescape(re.sub(r"<[^>]+>", " ", text))
     return re.sub(r"\s+", " ", text)
