@@ -45,8 +45,21 @@ def boss_client(client, boss):
     return client
 
 
-def import_url(model_name, step="import"):
-    return reverse(f"admin:backoffice_{model_name}_{step}")
+def import_url(model_name, step="import", app_label="backoffice"):
+    return reverse(f"admin:{app_label}_{model_name}_{step}")
+
+
+def export_form_data(resource_class, fmt="csv", resource=0, **extra):
+    """The export form as the page posts it: a format and every column ticked."""
+    prefix = resource_class.__name__.lower()
+    columns = {f"{prefix}_{name}": "on" for name in resource_class().get_export_order()}
+    return {"format": str(FORMAT_INDEX[fmt]), "resource": str(resource), **columns, **extra}
+
+
+def streamed_text(response) -> str:
+    assert response.status_code == 200, getattr(response, "content", b"")[:2000]
+    body = b"".join(response.streaming_content) if response.streaming else response.content
+    return body.decode("utf-8-sig")
 
 
 def upload(client, model_name, name, content, fmt=None, resource=0, url=None):

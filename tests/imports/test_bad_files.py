@@ -81,7 +81,9 @@ def test_a_workbook_uploaded_as_csv_is_named_as_a_workbook(seed, boss_client):
     before = table_snapshot()
     data = (BAD / "formulas.xlsx").read_bytes()
     response = upload(boss_client, "product", "prices.txt", data, "csv")
-    assert_refused(response, ["zip archive", "Excel workbook (XLSX)", "Choose the XLSX format"], before)
+    assert_refused(
+        response, ["zip archive", "Excel workbook (XLSX)", "Choose the XLSX format"], before
+    )
 
 
 def test_an_oversized_file_is_refused_before_it_is_read(seed, boss_client, settings):

@@ -44,7 +44,7 @@ def main():
     (HERE / "zip_bomb.xlsx").write_bytes(replace_entry(plain, "xl/worksheets/sheet1.xml", sheet))
     # An XML bomb ("billion laughs"): entities that expand to gigabytes if resolved.
     entities = "".join(
-        f'<!ENTITY lol{i} "{"&lol%d;" % (i - 1) * 10 if i else "lol"}">' for i in range(10)
+        f'<!ENTITY lol{i} "{f"&lol{i - 1};" * 10 if i else "lol"}">' for i in range(10)
     )
     bomb = (
         f'<?xml version="1.0"?><!DOCTYPE worksheet [{entities}]>'
