@@ -139,7 +139,11 @@ class MetadataColorFilter(KnownValueFilter):
     parameter_name = "color"
 
     def lookups(self, request, model_admin):
-        return [(color, color) for color in metadata_colors()]
+        # Cached on the request: facet counts rebuild every filter once per filter.
+        colors = request.__dict__.get("_metadata_colors")
+        if colors is None:
+            colors = request.__dict__["_metadata_colors"] = metadata_colors()
+        return [(color, color) for color in colors]
 
     def filter(self, queryset, value):
         return queryset.with_metadata_color(value)
