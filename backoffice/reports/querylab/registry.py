@@ -25,7 +25,9 @@ SECTIONS = (
     "Custom Managers and QuerySets",
     "Advanced Model Validation",
     "Raw SQL and Custom Queries",
+    "Common Query Examples",
     "Advanced Query Examples",
+    "Testing Patterns",
 )
 
 
@@ -60,6 +62,9 @@ class LabEntry:
 
 
 ENTRIES: dict[str, LabEntry] = {}
+
+# The tag of comparisons whose variants return the same rows with fewer queries.
+N_PLUS_ONE = "n+1"
 
 
 def function_body(function: Callable) -> str:
@@ -128,8 +133,14 @@ def comparison(
     variants: list[tuple[str, Callable[[], Any]]],
     note: str = "",
     errata: tuple[str, ...] = (),
+    writes: bool = False,
+    tags: tuple[str, ...] = (),
 ):
-    """Register an N+1 demonstration: the same result computed in several ways."""
+    """Register a side-by-side demonstration: one example computed in several ways.
+
+    N+1 demonstrations (the same rows, fewer queries; tag them ``N_PLUS_ONE``) and "as printed
+    vs corrected" pairs (different results on purpose).
+    """
     register(
         LabEntry(
             slug=slug,
@@ -138,6 +149,8 @@ def comparison(
             variants=tuple(Variant(label, function) for label, function in variants),
             note=note,
             errata=errata,
+            writes=writes,
+            tags=tags,
         )
     )
 

@@ -107,7 +107,12 @@ def run_variant(label: str, code: str, function) -> VariantRun:
                 transaction.set_rollback(True)
         except Exception as exc:  # an example that fails shows why; the lab stays up
             run.error = f"{type(exc).__name__}: {exc}"
-    run.queries = [query["sql"] for query in captured.captured_queries if not is_savepoint(query)]
+    run.queries = [
+        query["sql"]
+        for query in captured.captured_queries
+        # a statement Django refused to send (e.g. in a broken transaction) is logged with no SQL
+        if query["sql"] and not is_savepoint(query)
+    ]
     return run
 
 
