@@ -149,13 +149,17 @@ class UserResource(BackofficeResource):
         if new:
             instance.set_unusable_password()
 
-    def import_instance(self, instance, row, **kwargs):
-        if instance.pk is not None and (instance.is_staff or instance.is_superuser):
-            raise row_error(
-                f"User {instance.username!r} is a staff account; staff accounts can't be "
-                "changed by an import (change them on the user's page)."
-            )
-        super().import_instance(instance, row, **kwargs)
+    def validate_instance(self, instance, import_validation_errors=None, validate_unique=True):
+        # Runs only for rows that would change something: an export that lists the staff
+        # accounts still imports back as "unchanged".
+        if instance.pk is not None and self._row_state.get("new") is False:
+            stored = type(instance)._default_manager.filter(pk=instance.pk)
+            if stored.filter(is_staff=True).exists() or stored.filter(is_superuser=True).exists():
+                raise row_error(
+                    f"User {instance.username!r} is a staff account; staff accounts can't be "
+                    "changed by an import (change them on the user's page)."
+                )
+        super().validate_instance(instance, import_validation_errors, validate_unique)
 
 
 class CustomerResource(BackofficeResource):
@@ -242,4 +246,4 @@ class InventoryLogResource(BackofficeResource):
 
 def extra_import_resources(model) -> list[type[BackofficeResource]]:
     """Resources offered on a model's import page besides its own (the links of a relation)."""
-    return {Product: [ProductTagResource]}.get(model, [])
+    return {Tag: [ProductTagResource]}.get(model, [])

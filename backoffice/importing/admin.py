@@ -53,8 +53,6 @@ class ConfirmImportForm(forms.Form):
 class ImportViewsMixin:
     import_template_name = "admin/import_export/backoffice_import.html"
     import_form_class = BackofficeImportForm
-    #: resources offered on the import page only (e.g. the product-tag links on Products)
-    extra_import_resource_classes: tuple = ()
 
     @property
     def formats(self):
@@ -91,12 +89,14 @@ class ImportViewsMixin:
     def _preview(self, request, form) -> dict:
         upload = form.cleaned_data["import_file"]
         file_format = self.get_import_formats()[int(form.cleaned_data["format"])]()
+        resource_class = self.choose_import_resource_class(form, request)
         job = ImportJob(
-            resource_class=self.choose_import_resource_class(form, request),
+            resource_class=resource_class,
             file_format=file_format,
             data=b"",
             file_name=Path(upload.name).name,
             user=request.user,
+            ignored_columns=self._export_only_columns(request, resource_class),
         )
         problem = upload_problem(upload, file_format)
         if problem is None:
@@ -123,9 +123,24 @@ class ImportViewsMixin:
                 "counts": report.counts,
             },
         )
-        confirmation = sign_token(token, user_id=request.user.pk, model_label=job.model_label)
+        # bound to this admin page (a Tags page may import product-tag links)
+        confirmation = sign_token(
+            token, user_id=request.user.pk, model_label=self.model._meta.label
+        )
         confirm_form = ConfirmImportForm(initial={"confirmation": confirmation})
         return {"report": report, "confirm_form": confirm_form}
+
+    def _export_only_columns(self, request, resource_class) -> frozenset:
+        """Columns our own exports of this model write but this import doesn't read (figures
+        such as review_count): an exported file imports back, those columns are ignored."""
+        model = resource_class._meta.model
+        written = {
+            field.column_name
+            for exporter in self.get_export_resource_classes(request)
+            if exporter._meta.model is model
+            for field in exporter().fields.values()
+        }
+        return frozenset(written - {f.column_name for f in resource_class().importable_fields()})
 
     @staticmethod
     def _sweep_abandoned(storage):
@@ -187,12 +202,14 @@ class ImportViewsMixin:
         except InvalidToken as exc:
             messages.error(request, str(exc))
             return self._render_import(request, self.create_import_form_blank(request), {}, 400)
+        resource_class = self.get_import_resource_classes(request)[meta["resource"]]
         job = ImportJob(
-            resource_class=self.get_import_resource_classes(request)[meta["resource"]],
+            resource_class=resource_class,
             file_format=self.get_import_formats()[meta["format"]](),
             data=data,
             file_name=meta["file_name"],
             user=request.user,
+            ignored_columns=self._export_only_columns(request, resource_class),
         )
         storage.remove(token)  # confirm, cancel or failure: the upload is used up either way
         if "cancel" in request.POST:

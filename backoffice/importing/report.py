@@ -64,6 +64,7 @@ class ImportReport:
     file_format: str
     rows: list[RowReport] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:

@@ -106,9 +106,12 @@ class BackofficeResource(resources.ModelResource):
 
     # --- file checks ---------------------------------------------------------------------
 
-    def check_headers(self, headers) -> list[str]:
-        """Problems with the header line, as sentences; empty when the file can be imported."""
-        known = {f.column_name for f in self.fields.values()}
+    def check_headers(self, headers, also_known=frozenset()) -> list[str]:
+        """Problems with the header line, as sentences; empty when the file can be imported.
+
+        ``also_known``: columns to accept and ignore (figures that other exports write).
+        """
+        known = {f.column_name for f in self.fields.values()} | set(also_known)
         unknown = [h for h in headers if h not in known]
         if not unknown:
             return self._check_identity_columns(headers)
@@ -118,7 +121,7 @@ class BackofficeResource(resources.ModelResource):
             + ", ".join(repr(h) for h in unknown)
             + f". This import understands: {understood}."
         )
-        if len(unknown) == len(headers):
+        if len(unknown) == len(headers) and headers:
             problem += " Is the first line the column names, and is this the right page?"
         return [problem]
 

@@ -34,6 +34,7 @@ class ImportJob:
     data: bytes
     file_name: str
     user: object
+    ignored_columns: frozenset = frozenset()  # export-only columns of sibling exports
 
     @property
     def model_label(self) -> str:
@@ -55,7 +56,14 @@ def _read(job: ImportJob, report: ImportReport):
         report.problems.append(str(exc))
         return None, None
     resource = job.resource_class(track_changes=True)
-    report.problems += resource.check_headers(dataset.headers)
+    report.problems += resource.check_headers(dataset.headers, also_known=job.ignored_columns)
+    ignored = [h for h in dataset.headers if h in job.ignored_columns]
+    if ignored:
+        report.notes.append(
+            "These columns are written by exports but not imported, and are ignored: "
+            + ", ".join(ignored)
+            + "."
+        )
     if not report.problems:
         report.problems += resource.check_duplicates(dataset)
     if report.problems:
