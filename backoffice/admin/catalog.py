@@ -85,6 +85,9 @@ class ProductAdmin(BackofficeAdmin):
         "is_active",
     ]
     list_editable = ["price", "stock_quantity", "is_active"]
+    # The totals of the filtered rows (ProductQuerySet.summary); import-export wraps it with
+    # its Import/Export buttons (it becomes ``ie_base_change_list_template``).
+    change_list_template = "admin/backoffice/product/change_list.html"
     list_select_related = ["category", "supplier"]
     list_filter = [
         "category",
@@ -117,6 +120,15 @@ class ProductAdmin(BackofficeAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).with_catalog_stats().prefetch_related("tags")
+
+    def changelist_view(self, request, extra_context=None):
+        """Add the totals of the filtered list (one aggregate query) above the rows."""
+        response = super().changelist_view(request, extra_context)
+        context = getattr(response, "context_data", None) or {}
+        if "cl" in context:
+            shown = Product.objects.filter(pk__in=context["cl"].queryset.values("pk"))
+            context["catalog_summary"] = shown.summary()
+        return response
 
     def get_inlines(self, request, obj):
         """No reviews inline on the add page: a new product has none, and it is read-only."""

@@ -211,6 +211,28 @@ class ProductQuerySet(models.QuerySet):
             category_inventory_value=Cents(Window(Sum(INVENTORY_VALUE), partition_by=category)),
         )
 
+    def summary(self) -> dict:
+        """Totals of these products (one query): the guide's ``aggregate()`` example plus its
+        conditional aggregation "count products by price range", per PRICE_BANDS label.
+
+        ``product_count``, ``avg_price``/``min_price``/``max_price`` (None when empty),
+        ``total_stock`` and ``bands`` ({label: count}).
+        """
+        bands = {
+            f"band_{i}": Count("pk", filter=condition)
+            for i, condition in enumerate(PRICE_BAND_CONDITIONS.values())
+        }
+        totals = self.order_by().aggregate(
+            product_count=Count("pk"),
+            avg_price=Cents(Avg("price", output_field=MONEY)),
+            min_price=Min("price"),
+            max_price=Max("price"),
+            total_stock=Coalesce(Sum("stock_quantity"), 0),
+            **bands,
+        )
+        totals["bands"] = {band: totals.pop(f"band_{i}") for i, band in enumerate(PRICE_BANDS)}
+        return totals
+
     # --- Filters (one per list filter) ----------------------------------------------------
 
     def in_stock_status(self, status: str):

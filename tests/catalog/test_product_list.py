@@ -197,3 +197,28 @@ def test_editable_columns_apply_the_models_validation(editor, busy_product):
     assert (product.price, product.stock_quantity) == (Decimal("10.00"), 7)
     assert not InventoryLog.objects.exists()
     assert not any("successfully" in m for m in messages_of(response))
+
+
+@pytest.mark.usefixtures("seed")
+def test_the_summary_totals_the_filtered_rows(admin_client):
+    """The guide's aggregate() and price-range counts, over the rows the filters leave."""
+    response = listed(admin_client, supplier_rated="4.0+")
+    suppliers = {row["id"]: row["rating"] for row in rows("suppliers")}
+    shown = [r for r in rows("products") if suppliers[r["supplier_id"]] >= 4.0]
+    prices = [Decimal(r["price"]) for r in shown]
+    summary = response.context["catalog_summary"]
+    assert summary["product_count"] == len(shown)
+    assert (summary["min_price"], summary["max_price"]) == (min(prices), max(prices))
+    assert summary["avg_price"] == truth.cents(sum(prices) / len(prices))
+    assert summary["total_stock"] == sum(r["stock_quantity"] for r in shown)
+    bands = {band: 0 for band in ("Cheap", "Medium", "Expensive")}
+    for price in prices:
+        bands[truth.price_band(price)] += 1
+    assert summary["bands"] == bands
+    assert f"{len(shown)} products:" in response.content.decode()
+
+
+def test_the_summary_of_an_empty_list(admin_client, db):
+    response = listed(admin_client)
+    assert response.context["catalog_summary"]["product_count"] == 0
+    assert "0 products" in response.content.decode()
