@@ -6,19 +6,15 @@ history change together or not at all.
 """
 
 from django.contrib import admin
-from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 
-from backoffice.admin import sales_actions
+from backoffice.admin import sales_actions, sales_items  # noqa: F401 (registers lines, timeline)
 from backoffice.admin.base import BackofficeAdmin
-from backoffice.admin.readonly import ReadOnlyAdminMixin
 from backoffice.admin.sales_filters import (
     CheckedDateRangeFilter,
     ContainsProductFilter,
     CustomerSegmentFilter,
     DeliveredFilter,
-    ItemCategoryFilter,
-    ItemOrderStatusFilter,
     OrderStatusFilter,
     ProductCategoryFilter,
     TotalDiffersFilter,
@@ -26,8 +22,8 @@ from backoffice.admin.sales_filters import (
 from backoffice.admin.sales_forms import OrderAdminSaveMixin, OrderForm
 from backoffice.admin.sales_inlines import OrderItemInline
 from backoffice.admin.sales_widgets import PreloadedAutocompleteSelect
-from backoffice.models import Order, OrderItem, OrderStatus, OrderStatusChange
-from backoffice.resources import OrderItemResource, OrderResource
+from backoffice.models import Order, OrderItem, OrderStatus
+from backoffice.resources import OrderResource
 
 STATUS_COLOURS = {
     OrderStatus.PENDING: "#8a6d00",
@@ -253,73 +249,3 @@ def status_summary(queryset):
         "charged": summary["charged"],
         "cancelled_amount": summary["cancelled_amount"],
     }
-
-
-@admin.register(OrderItem)
-class OrderItemAdmin(BackofficeAdmin):
-    """Every order line with its price drift. Lines are edited on their order's page only,
-    where stock and totals follow; here they are read (and exported)."""
-
-    resource_classes = [OrderItemResource]
-    list_display = [
-        "id",
-        "order_link",
-        "product",
-        "category",
-        "quantity",
-        "price",
-        "line_amount",
-        "current_price",
-        "price_drift",
-    ]
-    list_filter = [
-        ItemOrderStatusFilter,
-        ItemCategoryFilter,
-        ("order__order_date", CheckedDateRangeFilter),
-    ]
-    search_fields = ["order__id__exact", "product__name"]
-    ordering = ["-order__order_date", "id"]
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).with_line_details()
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-    @admin.display(description="order", ordering="order__order_date")
-    def order_link(self, item):
-        url = reverse("admin:backoffice_order_change", args=[item.order_id])
-        return format_html('<a href="{}">#{}</a>', url, item.order_id)
-
-    @admin.display(description="category", ordering="product__category__name")
-    def category(self, item):
-        return item.product.category.name
-
-    @admin.display(description="line total", ordering="line_amount")
-    def line_amount(self, item):
-        return item.line_amount
-
-    @admin.display(description="today's price", ordering="current_price")
-    def current_price(self, item):
-        return item.current_price
-
-    @admin.display(description="price drift", ordering="price_drift")
-    def price_drift(self, item):
-        return item.price_drift
-
-
-@admin.register(OrderStatusChange)
-class OrderStatusChangeAdmin(ReadOnlyAdminMixin, BackofficeAdmin):
-    """Every status change of every order, with who and when (read-only)."""
-
-    list_display = ["changed_at", "order", "from_status", "to_status", "user", "note"]
-    list_filter = ["to_status"]
-    list_select_related = ["order", "user"]
-    search_fields = ["order__id__exact", "user__username"]
-    ordering = ["-changed_at", "-id"]

@@ -22,30 +22,44 @@ from backoffice.models import (
     Order,
     OrderItem,
     OrderStatus,
-    OrderStatusChange,
     Product,
 )
-from backoffice.services.inventory import StockChange, StockError, stock_apply_changes
+from backoffice.services.inventory import StockChange, stock_apply_changes
+from backoffice.services.order_status import (
+    ALLOWED_MOVES,
+    LINES_EDITABLE_STATUSES,
+    OrderError,
+    OrderStatusError,
+    Outcome,
+    is_move_allowed,
+    lock_orders,
+    order_set_status,
+    orders_set_status,
+    record_status,
+)
 
-# DESIGN.md: pending -> processing -> shipped -> delivered; any state but delivered -> cancelled.
-ALLOWED_MOVES: dict[str, frozenset[str]] = {
-    OrderStatus.PENDING: frozenset({OrderStatus.PROCESSING, OrderStatus.CANCELLED}),
-    OrderStatus.PROCESSING: frozenset({OrderStatus.SHIPPED, OrderStatus.CANCELLED}),
-    OrderStatus.SHIPPED: frozenset({OrderStatus.DELIVERED, OrderStatus.CANCELLED}),
-    OrderStatus.DELIVERED: frozenset(),
-    OrderStatus.CANCELLED: frozenset(),
-}
-# Lines can be changed until the parcel leaves: after that, stock and goods have parted ways.
-LINES_EDITABLE_STATUSES = frozenset({OrderStatus.PENDING, OrderStatus.PROCESSING})
+# Status moves live in order_status; they are re-exported so that callers need one module.
+__all__ = [
+    "ALLOWED_MOVES",
+    "LINES_EDITABLE_STATUSES",
+    "OrderError",
+    "OrderLine",
+    "OrderLinesError",
+    "OrderSaveResult",
+    "OrderStatusError",
+    "Outcome",
+    "TotalFix",
+    "is_move_allowed",
+    "order_create",
+    "order_recalculate_total",
+    "order_save_with_items",
+    "order_set_status",
+    "order_stock_refusals",
+    "orders_recalculate_totals",
+    "orders_set_status",
+]
+
 CENT = Decimal("0.01")
-
-
-class OrderError(Exception):
-    """An order write was refused; the message is for staff."""
-
-
-class OrderStatusError(OrderError):
-    """A status move that DESIGN.md does not allow (or that can't happen now)."""
 
 
 class OrderLinesError(OrderError):
@@ -76,10 +90,6 @@ class OrderSaveResult:
         return bool(self.created or self.changed or self.deleted)
 
 
-def is_move_allowed(from_status: str, to_status: str) -> bool:
-    return to_status in ALLOWED_MOVES.get(from_status, frozenset())
-
-
 def order_create(*, customer, lines: list[OrderLine], user=None, order_date=None) -> Order:
     """Place a pending order with these lines: takes their stock, total = sum of the lines."""
     order = Order(customer=customer, order_date=order_date or timezone.now())
@@ -105,10 +115,10 @@ def order_save_with_items(
             order.total_amount = Decimal("0.00")
             order.full_clean()
             order.save()
-            _record_status(order, "", OrderStatus.PENDING, user, "Order placed")
+            record_status(order, "", OrderStatus.PENDING, user, "Order placed")
             existing: dict[int, OrderItem] = {}
         else:
-            current = _lock_orders([order.pk])[order.pk]
+            current = lock_orders([order.pk])[order.pk]
             order.status = current.status
             order.delivery_date = current.delivery_date
             order.total_amount = current.total_amount
@@ -143,7 +153,7 @@ def order_stock_refusals(*, order: Order, lines: list[OrderLine]) -> dict[int, s
         adding = order._state.adding
         existing = {}
         if not adding:
-            _lock_orders([order.pk])
+            lock_orders([order.pk])
             existing = {item.pk: item for item in order.items.select_for_update().order_by("pk")}
         before = _quantities(existing.values())
         result = OrderSaveResult(order=order)
@@ -166,65 +176,6 @@ def order_stock_refusals(*, order: Order, lines: list[OrderLine]) -> dict[int, s
         }
 
 
-def order_set_status(*, order: Order, to_status: str, user=None, note: str = "") -> Order:
-    """Move one order to ``to_status`` if DESIGN.md allows it; raise ``OrderStatusError`` if not.
-
-    Delivering sets the delivery date; cancelling returns the stock of the lines (logged).
-    """
-    with transaction.atomic():
-        current = _lock_orders([order.pk])[order.pk]
-        from_status = current.status
-        if from_status == to_status:
-            raise OrderStatusError(f"{current} is already {current.get_status_display().lower()}.")
-        if not is_move_allowed(from_status, to_status):
-            raise OrderStatusError(
-                f"{current} is {current.get_status_display().lower()}: it cannot become "
-                f"{OrderStatus(to_status).label.lower()} (allowed: {_allowed_text(from_status)})."
-            )
-        now = timezone.now()
-        if to_status == OrderStatus.DELIVERED:
-            if now < current.order_date:
-                raise OrderStatusError(f"{current} is dated in the future; it can't be delivered.")
-            current.delivery_date = now
-        if to_status == OrderStatus.CANCELLED:
-            returned = Counter()
-            for item in current.items.order_by("pk"):
-                returned[item.product_id] += item.quantity
-            stock_apply_changes(
-                [
-                    StockChange(pk, units, InventoryReason.CANCELLATION, f"{current} cancelled")
-                    for pk, units in sorted(returned.items())
-                ],
-                user=user,
-            )
-        current.status = to_status
-        current.save(update_fields=["status", "delivery_date"])
-        _record_status(current, from_status, to_status, user, note)
-    order.status, order.delivery_date = current.status, current.delivery_date
-    return current
-
-
-@dataclass(frozen=True)
-class Outcome:
-    order_id: int
-    done: bool
-    message: str
-
-
-def orders_set_status(*, order_ids, to_status: str, user=None) -> list[Outcome]:
-    """Move each order on its own (one refusal does not undo the others), in id order."""
-    outcomes = []
-    label = OrderStatus(to_status).label.lower()
-    for order in Order.objects.filter(pk__in=order_ids).order_by("pk"):
-        try:
-            order_set_status(order=order, to_status=to_status, user=user)
-        except (OrderStatusError, StockError) as refusal:
-            outcomes.append(Outcome(order.pk, False, str(refusal)))
-        else:
-            outcomes.append(Outcome(order.pk, True, f"{order} is now {label}."))
-    return outcomes
-
-
 @dataclass(frozen=True)
 class TotalFix:
     order_id: int
@@ -240,7 +191,7 @@ def orders_recalculate_totals(*, order_ids) -> list[TotalFix]:
     """
     fixes = []
     with transaction.atomic():
-        _lock_orders(order_ids)
+        lock_orders(order_ids)
         differing = (
             Order.objects.filter(pk__in=order_ids)
             .with_item_totals()
@@ -253,19 +204,15 @@ def orders_recalculate_totals(*, order_ids) -> list[TotalFix]:
     return fixes
 
 
+def order_recalculate_total(*, order: Order) -> TotalFix | None:
+    """One order's total set to the sum of its lines; None when it already matched."""
+    fixes = orders_recalculate_totals(order_ids=[order.pk])
+    if fixes:
+        order.total_amount = fixes[0].new_total
+    return fixes[0] if fixes else None
+
+
 # --- helpers ---------------------------------------------------------------------------------
-
-
-def _lock_orders(order_ids) -> dict[int, Order]:
-    """Lock these orders, in id order (the first lock every order write takes)."""
-    locked = {
-        order.pk: order
-        for order in Order.objects.select_for_update().filter(pk__in=order_ids).order_by("pk")
-    }
-    missing = set(order_ids) - locked.keys()
-    if missing:
-        raise OrderError(f"Order #{min(missing)} no longer exists.")
-    return locked
 
 
 def _plan_lines(result: OrderSaveResult, existing: dict[int, OrderItem], lines) -> None:
@@ -344,14 +291,3 @@ def _write_lines(order, result: OrderSaveResult) -> None:
 
 def _lines_total(items) -> Decimal:
     return sum((item.price * item.quantity for item in items), Decimal("0.00")).quantize(CENT)
-
-
-def _record_status(order, from_status, to_status, user, note) -> None:
-    OrderStatusChange.objects.create(
-        order=order, from_status=from_status, to_status=to_status, user=user, note=note
-    )
-
-
-def _allowed_text(from_status) -> str:
-    allowed = sorted(ALLOWED_MOVES.get(from_status, ()))
-    return ", ".join(OrderStatus(s).label.lower() for s in allowed) or "none"
