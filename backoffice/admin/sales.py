@@ -21,7 +21,7 @@ from backoffice.admin.sales_filters import (
 )
 from backoffice.admin.sales_forms import OrderAdminSaveMixin, OrderForm
 from backoffice.admin.sales_inlines import OrderItemInline
-from backoffice.admin.sales_widgets import PreloadedAutocompleteSelect
+from backoffice.admin.sales_widgets import PreloadedAutocompleteSelect, limit_related_links
 from backoffice.models import Order, OrderItem, OrderStatus
 from backoffice.resources import OrderResource
 
@@ -130,6 +130,12 @@ class OrderAdmin(OrderAdminSaveMixin, BackofficeAdmin):
             )
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        formfield = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if db_field.name == "customer":  # a new customer may be added from here, not deleted
+            return limit_related_links(formfield, add=True)
+        return formfield
+
     @property
     def media(self):
         # The product filter uses the autocomplete widget on the list page too.
@@ -183,30 +189,32 @@ class OrderAdmin(OrderAdminSaveMixin, BackofficeAdmin):
 
     # --- change page panels ---
 
-    @admin.display(description="totals")
+    @admin.display(description="items and charge")
     def totals_panel(self, order):
         if order is None or order.pk is None or not hasattr(order, "items_total"):
             return "Calculated from the lines when the order is saved."
         difference = order.total_amount - order.items_total
-        flag = (
-            format_html(
-                ' <strong class="totals-differ">differs by {}: use “Recalculate totals from '
-                "items” on the order list to fix it</strong>",
-                difference,
+        if difference:
+            more_or_less = "more" if difference > 0 else "less"
+            note = format_html(
+                ' <strong class="totals-differ">charged {} {} than its items; the order list\'s '
+                "“Recalculate totals from items” action sets the total to {}.</strong>",
+                abs(difference),
+                more_or_less,
+                order.items_total,
             )
-            if difference
-            else ""
-        )
+        else:
+            note = ""
         return format_html(
             '<table class="order-totals"><tbody>'
             '<tr><th>Items total</th><td class="items-total">{}</td></tr>'
             '<tr><th>Total charged</th><td class="total-charged">{}</td></tr>'
-            '<tr><th>Difference</th><td class="difference">{}{}</td></tr>'
+            '<tr><th>Charged − items</th><td class="difference">{}{}</td></tr>'
             "</tbody></table>",
             order.items_total,
             order.total_amount,
             difference,
-            flag,
+            note,
         )
 
     @admin.display(description="status changes")

@@ -10,7 +10,11 @@ from django.contrib import admin
 from django.core.exceptions import ValidationError
 
 from backoffice.admin.sales_forms import REFUSAL_ATTR
-from backoffice.admin.sales_widgets import PreloadedAutocompleteSelect, preload_choice
+from backoffice.admin.sales_widgets import (
+    PreloadedAutocompleteSelect,
+    limit_related_links,
+    preload_choice,
+)
 from backoffice.models import OrderItem
 from backoffice.services.inventory import StockError
 from backoffice.services.orders import LINES_EDITABLE_STATUSES, OrderLine, order_stock_refusals
@@ -113,6 +117,10 @@ class OrderItemInline(admin.TabularInline):
                 db_field, self.admin_site, using=kwargs.get("using")
             )
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        formfield = super().formfield_for_dbfield(db_field, request, **kwargs)
+        return limit_related_links(formfield) if db_field.name == "product" else formfield
 
     def get_formset(self, request, obj=None, **kwargs):
         formset = super().get_formset(request, obj, **kwargs)

@@ -7,7 +7,7 @@ page keeps a fixed number of queries whatever the number of lines.
 """
 
 from django import forms
-from django.contrib.admin.widgets import AutocompleteSelect
+from django.contrib.admin.widgets import AutocompleteSelect, RelatedFieldWidgetWrapper
 
 
 class PreloadedAutocompleteSelect(AutocompleteSelect):
@@ -42,3 +42,14 @@ def autocomplete_widget(field) -> PreloadedAutocompleteSelect | None:
 def preload_choice(form: forms.BaseForm, field_name: str, obj) -> None:
     if field_name in form.fields and (widget := autocomplete_widget(form.fields[field_name])):
         widget.preload(obj)
+
+
+def limit_related_links(formfield, *, add=False, change=False, delete=False):
+    """Hide the admin's add / change / delete links next to a choice: from an order line, a
+    product is chosen, never edited or deleted (the "view" link stays)."""
+    widget = getattr(formfield, "widget", None)
+    if isinstance(widget, RelatedFieldWidgetWrapper):
+        widget.can_add_related = widget.can_add_related and add
+        widget.can_change_related = widget.can_change_related and change
+        widget.can_delete_related = widget.can_delete_related and delete
+    return formfield

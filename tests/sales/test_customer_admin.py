@@ -202,6 +202,12 @@ def test_junk_filter_values_give_the_list_and_a_message(admin_client, seed, para
     assert "ignored" in " ".join(str(m) for m in response.context["messages"])
 
 
+def test_counts_next_to_each_filter_choice(admin_client, seed):
+    response = admin_client.get(URL, {"_facets": "True"})
+    assert response.status_code == 200
+    assert "VIP (1)" in response.content.decode()
+
+
 def test_the_change_page_lists_the_customers_orders_with_links_and_totals(admin_client, seed):
     response = admin_client.get(reverse("admin:backoffice_customer_change", args=[2]))
     html = response.content.decode()

@@ -166,6 +166,16 @@ def test_junk_filter_values_give_the_whole_list_and_a_message(admin_client, seed
     assert "ignored" in text or "could not be applied" in text
 
 
+def test_counts_next_to_each_filter_choice(admin_client, seed):
+    """Django's "Show counts" runs every filter's queryset once per choice."""
+    response = admin_client.get(URL, {"_facets": "True", "status": "delivered"})
+    assert response.status_code == 200
+    html = response.content.decode()
+    delivered = sum(1 for o in rows("orders") if o["status"] == "delivered")
+    assert f"Delivered ({delivered})" in html
+    assert f"Yes ({len(truth.differing_orders())})" in html
+
+
 def test_unknown_parameters_are_removed_with_a_message(admin_client, seed):
     response = admin_client.get(URL, {"no_such_field": "1"}, follow=True)
     assert response.status_code == 200

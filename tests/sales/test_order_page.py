@@ -38,6 +38,11 @@ def test_lines_of_an_open_order_use_the_product_autocomplete(admin_client, seed)
     assert html.count('data-field-name="product"') == 4
     assert "Data Science Handbook</option>" in html
     assert html.count("<option") < 20
+    # A line's product can be viewed from here, never edited or deleted.
+    assert 'id="view_id_items-0-product"' in html
+    assert 'id="delete_id_items-0-product"' not in html
+    assert 'id="change_id_items-0-product"' not in html
+    assert 'id="add_id_customer"' in html and 'id="delete_id_customer"' not in html
 
 
 def test_the_page_shows_lines_totals_and_timeline(admin_client, seed):
@@ -58,6 +63,7 @@ def test_the_page_shows_lines_totals_and_timeline(admin_client, seed):
     assert f'<td class="items-total">{items_total}</td>' in html
     assert f'<td class="total-charged">{charged}</td>' in html
     assert f'<td class="difference">{charged - items_total}' in html
+    assert f"charged {items_total - charged} less than its items" in html
     assert "No recorded changes: imported as delivered." in html
 
 
