@@ -36,6 +36,12 @@ MODEL_BY_FILE = {
 }
 
 
+@pytest.fixture
+def seed(db):
+    """Here the dataset always goes through the real import (the shared fixture may copy it)."""
+    return seed_data_load()
+
+
 def table_snapshot():
     """Every row of every table the seed touches, to prove that nothing changed."""
     snapshot = {
