@@ -263,9 +263,10 @@ class BackofficeResource(resources.ModelResource):
     def _snapshot(self, instance, row, m2m_values=None) -> dict[str, str]:
         """The row's columns as they read on ``instance`` (tags from ``m2m_values`` if given)."""
         values = {}
+        pk_name = instance._meta.pk.name
         for field in self.importable_fields():
-            if not self._present_column(field, row):
-                continue
+            if not self._present_column(field, row) or field.attribute == pk_name:
+                continue  # the id identifies the row; it is not one of its changes
             if m2m_values is not None and field.column_name in m2m_values:
                 value = ", ".join(sorted(tag.name for tag in m2m_values[field.column_name]))
             else:
