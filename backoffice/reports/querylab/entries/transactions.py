@@ -211,8 +211,16 @@ def transfer_inventory_as_printed():
 
             return {
                 "success": True,
-                "from_product": {"id": from_product.id, "new_stock": from_product.stock_quantity},
-                "to_product": {"id": to_product.id, "new_stock": to_product.stock_quantity},
+                "from_product": {
+                    "id": from_product.id,
+                    "name": from_product.name,
+                    "new_stock": from_product.stock_quantity,
+                },
+                "to_product": {
+                    "id": to_product.id,
+                    "name": to_product.name,
+                    "new_stock": to_product.stock_quantity,
+                },
             }
 
         except Exception as e:
@@ -271,8 +279,16 @@ def transfer_inventory_corrected():
 
         return {
             "success": True,
-            "from_product": {"id": from_product.id, "new_stock": from_product.stock_quantity},
-            "to_product": {"id": to_product.id, "new_stock": to_product.stock_quantity},
+            "from_product": {
+                "id": from_product.id,
+                "name": from_product.name,
+                "new_stock": from_product.stock_quantity,
+            },
+            "to_product": {
+                "id": to_product.id,
+                "name": to_product.name,
+                "new_stock": to_product.stock_quantity,
+            },
         }
 
     result = transfer_inventory(1, 2, 5)  # Transfer 5 units from product 1 to 2
