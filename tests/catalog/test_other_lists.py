@@ -273,3 +273,41 @@ def test_inventory_log_is_read_only_even_for_a_superuser(admin_client):
     assert (log.change, log.note) == (5, "")
     response = changelist(admin_client, "inventorylog")
     assert "delete_selected" not in dict(response.context["action_form"].fields["action"].choices)
+
+
+JUNK_BY_LIST = {
+    "product": [
+        {"o": "abc"},
+        {"o": "99"},
+        {"p": "999"},
+        {"q": "%_'\""},
+        {"tags__id__exact": "1e9"},
+    ],
+    "category": [{"has_products": "2"}, {"o": "x.y"}, {"p": "-1"}],
+    "supplier": [{"rating_band": "5-6"}, {"rating__gte": "high"}],
+    "tag": [{"o": "-"}, {"product_count": "3"}],
+    "review": [
+        {"rating__exact": "five"},
+        {"product__category__id__exact": "x"},
+        {"created_at__range__lte": "2024-13-01"},
+    ],
+    "inventorylog": [
+        {"reason__exact": "stolen"},
+        {"product__id__exact": "abc"},
+        {"created_at__range__gte": "not a date"},
+    ],
+}
+
+
+@pytest.mark.usefixtures("seed")
+@pytest.mark.parametrize(
+    ("model", "params"),
+    [(model, params) for model, cases in JUNK_BY_LIST.items() for params in cases],
+    ids=str,
+)
+def test_junk_in_any_catalog_list_gives_a_list_never_an_error(admin_client, model, params):
+    response = admin_client.get(
+        reverse(f"admin:backoffice_{model}_changelist"), params, follow=True
+    )
+    assert response.status_code == 200
+    assert "cl" in response.context

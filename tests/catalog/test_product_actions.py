@@ -230,3 +230,17 @@ def test_action_page_lists_the_selection_and_the_rounding_rule(editor):
     assert "This applies to 1 product:" in html
     assert "<li>Python Crash Course</li>" in html
     assert "39.99 less 10% is 35.991, so 35.99" in html
+
+
+def test_action_descriptions_read_well(admin_user):
+    from django.contrib import admin as django_admin
+    from django.test import RequestFactory
+
+    from backoffice.models import Product
+
+    request = RequestFactory().get("/")
+    request.user = admin_user
+    labels = dict(django_admin.site._registry[Product].get_action_choices(request))
+    assert labels["discount_prices"] == "Apply a discount of N% to selected products"
+    assert labels["raise_prices"] == "Raise prices of selected products by N%"
+    assert labels["transfer_stock"] == "Transfer stock from the selected product"
