@@ -154,7 +154,6 @@ class ContainsProductFilter(admin.SimpleListFilter):
         field.field.widget.preload(self.product)
         self.widget_id = f"id_filter_{self.parameter_name}"
         self.widget_html = field.as_widget(attrs={"id": self.widget_id})
-        self.media = form.media
 
     def lookups(self, request, model_admin):
         return []

@@ -60,6 +60,7 @@ def test_a_viewer_sees_the_order_read_only(csrf_client, order):
     assert response.status_code == 200
     html = response.content.decode()
     assert 'name="status"' not in html
+    assert order.items.get().product.name in html  # the lines are shown, read-only
     assert 'name="items-0-quantity"' not in html
     assert 'name="_save"' not in html
 

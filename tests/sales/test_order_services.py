@@ -14,6 +14,7 @@ from backoffice.services.orders import (
     OrderLinesError,
     OrderStatusError,
     order_create,
+    order_recalculate_total,
     order_save_with_items,
     order_set_status,
     order_stock_refusals,
@@ -260,3 +261,16 @@ def test_recalculation_fixes_exactly_the_orders_that_differ_on_the_sample_data(s
     ]
     assert dict(Order.objects.values_list("pk", "total_amount")) == sums
     assert orders_recalculate_totals(order_ids=list(charged)) == []
+
+
+def test_order_recalculate_total_fixes_one_order():
+    order = OrderFactory(total_amount=Decimal("1.00"))
+    OrderItemFactory(order=order, quantity=2, price=Decimal("4.25"))
+    fix = order_recalculate_total(order=order)
+    assert (fix.old_total, fix.new_total, order.total_amount) == (
+        Decimal("1.00"),
+        Decimal("8.50"),
+        Decimal("8.50"),
+    )
+    assert Order.objects.get(pk=order.pk).total_amount == Decimal("8.50")
+    assert order_recalculate_total(order=order) is None
