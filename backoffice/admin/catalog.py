@@ -2,15 +2,15 @@
 
 Every figure in the list comes from ``Product.objects.with_catalog_stats()`` (one query for the
 page whatever its size); every write goes through a service. The other catalog lists
-(categories, suppliers, tags) are in ``catalog_lists``; actions in ``catalog_actions``; filters
-in ``catalog_filters``.
+(categories, suppliers, tags) are in ``catalog_lists``; actions in ``catalog_actions`` and
+``catalog_stock_actions``; filters in ``catalog_filters``; the figures export in
+``catalog_export``.
 """
 
 from django.contrib import admin
 from django.db.models import F
 from django.utils.html import format_html, format_html_join
 
-from backoffice.admin import catalog_lists  # noqa: F401  (registers Category, Supplier, Tag)
 from backoffice.admin.base import BackofficeAdmin
 from backoffice.admin.catalog_actions import PRICE_AND_TAG_ACTIONS
 from backoffice.admin.catalog_export import ProductFiguresResource
@@ -24,14 +24,11 @@ from backoffice.admin.catalog_filters import (
     StockStatusFilter,
     SupplierRatedFilter,
 )
+from backoffice.admin.catalog_lists import money  # importing it registers Category, Supplier, Tag
 from backoffice.admin.catalog_stock_actions import STOCK_ACTIONS
 from backoffice.models import Product, ProductMeta, Review
 from backoffice.resources import ProductMetaResource, ProductResource
 from backoffice.services.inventory import stock_set
-
-
-def money(value) -> str:
-    return "—" if value is None else f"{value:,.2f}"
 
 
 class ProductMetaInline(admin.StackedInline):

@@ -18,6 +18,7 @@ from backoffice.resources import CategoryResource, SupplierResource, TagResource
 
 
 def money(value) -> str:
+    """A money figure as staff read it: thousands separated, two decimals, a dash for none."""
     return "—" if value is None else f"{value:,.2f}"
 
 
