@@ -6,6 +6,9 @@ history change together or not at all.
 """
 
 from django.contrib import admin
+from django.core.exceptions import PermissionDenied
+from django.http import JsonResponse
+from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 
 from backoffice.admin import sales_actions, sales_items  # noqa: F401 (registers lines, timeline)
@@ -22,7 +25,7 @@ from backoffice.admin.sales_filters import (
 from backoffice.admin.sales_forms import OrderAdminSaveMixin, OrderForm
 from backoffice.admin.sales_inlines import OrderItemInline
 from backoffice.admin.sales_widgets import PreloadedAutocompleteSelect, limit_related_links
-from backoffice.models import Order, OrderItem, OrderStatus
+from backoffice.models import Order, OrderItem, OrderStatus, Product
 from backoffice.resources import OrderResource
 
 STATUS_COLOURS = {
@@ -50,6 +53,7 @@ class OrderAdmin(OrderAdminSaveMixin, BackofficeAdmin):
     form = OrderForm
     inlines = [OrderItemInline]
     change_list_template = "admin/backoffice/order/change_list.html"
+    change_form_template = "admin/backoffice/order/change_form.html"
     list_display = [
         "number",
         "customer_name",
@@ -145,6 +149,29 @@ class OrderAdmin(OrderAdminSaveMixin, BackofficeAdmin):
                 OrderItem._meta.get_field("product"), self.admin_site
             ).media
         )
+
+    def get_urls(self):
+        prices = path(
+            "product-prices/",
+            self.admin_site.admin_view(self.product_prices_view),
+            name="backoffice_order_product_prices",
+        )
+        return [prices, *super().get_urls()]
+
+    def product_prices_view(self, request):
+        """Today's price of the products in ``?ids=1,2`` (for the order page's price hint)."""
+        if not (self.has_add_permission(request) or self.has_change_permission(request)):
+            raise PermissionDenied
+        ids = [int(pk) for pk in request.GET.get("ids", "").split(",") if pk.isdigit()][:100]
+        prices = Product.objects.filter(pk__in=ids).values_list("pk", "price")
+        return JsonResponse({str(pk): str(price) for pk, price in prices})
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        extra_context = {
+            **(extra_context or {}),
+            "product_prices_url": reverse("admin:backoffice_order_product_prices"),
+        }
+        return super().changeform_view(request, object_id, form_url, extra_context)
 
     def changelist_view(self, request, extra_context=None):
         response = super().changelist_view(request, extra_context)

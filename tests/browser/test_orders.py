@@ -44,6 +44,10 @@ def place_order(page, live_server, lines):
 def test_create_an_order_with_two_lines_and_see_the_total(logged_in_page, live_server, shop):
     page = logged_in_page
     _, lamp, chair = shop
+    page.goto(f"{live_server.url}/admin/backoffice/order/add/")
+    add_line(page, 0, "Desk", "Desk Lamp", 2)
+    # The empty unit price shows today's price: what it becomes on save.
+    page.wait_for_function("document.getElementById('id_items-0-price').placeholder === '35.50'")
     place_order(page, live_server, [("Desk", "Desk Lamp", 2), ("Chair", "Office Chair", 1)])
     page.wait_for_selector(".messagelist .success")
     order = Order.objects.get()

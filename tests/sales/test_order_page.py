@@ -293,3 +293,13 @@ def test_deleting_is_only_for_cancelled_orders(admin_client):
     assert admin_client.get(reverse(delete, args=[cancelled.pk])).status_code == 200
     actions = admin_client.get(reverse("admin:backoffice_order_changelist")).context["action_form"]
     assert "delete_selected" not in [value for value, _ in actions.fields["action"].choices]
+
+
+def test_the_page_can_show_todays_price_of_a_chosen_product(admin_client):
+    lamp = ProductFactory(price=Decimal("35.50"))
+    url = reverse("admin:backoffice_order_product_prices")
+    page = admin_client.get(ADD_URL)
+    assert page.context["product_prices_url"] == url
+    assert "showPrice" in page.content.decode()
+    response = admin_client.get(url, {"ids": f"{lamp.pk},junk,99999"})
+    assert response.json() == {str(lamp.pk): "35.50"}

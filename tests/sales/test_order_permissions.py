@@ -141,3 +141,9 @@ def test_order_lines_cannot_be_changed_outside_their_order(admin_client, order):
     assert response.status_code == 403
     assert admin_client.get(reverse("admin:backoffice_orderitem_add")).status_code == 403
     assert OrderItem.objects.get(pk=item.pk).quantity == 2
+
+
+def test_a_viewer_cannot_read_prices_through_the_order_page_helper(csrf_client):
+    client, _ = logged_in(csrf_client, "view_order")
+    url = reverse("admin:backoffice_order_product_prices")
+    assert client.get(url, {"ids": str(ProductFactory().pk)}).status_code == 403
