@@ -7,6 +7,7 @@ page whatever its size); every write goes through a service. The other catalog l
 ``catalog_export``.
 """
 
+from django import forms
 from django.contrib import admin
 from django.db.models import F
 from django.utils.html import format_html, format_html_join
@@ -29,6 +30,20 @@ from backoffice.admin.catalog_stock_actions import STOCK_ACTIONS
 from backoffice.models import Product, ProductMeta, Review
 from backoffice.resources import ProductMetaResource, ProductResource
 from backoffice.services.inventory import stock_set
+
+
+def counted(number: int, noun: str) -> str:
+    return f"{number} {noun}{'' if number == 1 else 's'}"
+
+
+class ProductChangeListForm(forms.ModelForm):
+    """The list's editable columns, narrow enough for every figure column to fit beside them."""
+
+    class Meta:
+        widgets = {
+            "price": forms.NumberInput(attrs={"step": "0.01", "style": "width: 7em"}),
+            "stock_quantity": forms.NumberInput(attrs={"style": "width: 4.5em"}),
+        }
 
 
 class ProductMetaInline(admin.StackedInline):
@@ -127,6 +142,9 @@ class ProductAdmin(BackofficeAdmin):
             context["catalog_summary"] = shown.summary()
         return response
 
+    def get_changelist_form(self, request, **kwargs):
+        return super().get_changelist_form(request, form=ProductChangeListForm, **kwargs)
+
     def get_inlines(self, request, obj):
         """No reviews inline on the add page: a new product has none, and it is read-only."""
         return self.inlines if obj is not None else [ProductMetaInline]
@@ -212,13 +230,12 @@ class ProductAdmin(BackofficeAdmin):
     def figures(self, obj):
         if obj is None or obj.pk is None:
             return "Shown once the product is saved."
-        rating = "no reviews" if obj.avg_rating is None else f"{obj.avg_rating:.2f} / 5"
+        rating = "" if obj.avg_rating is None else f", rating {obj.avg_rating:.2f} / 5"
         return format_html(
-            "{} units sold, revenue {} (cancelled orders not counted); {} reviews, rating {}; "
-            "{}, {} price band.",
-            obj.units_sold,
+            "{} sold, revenue {} (cancelled orders not counted); {}{}; {}, {} price band.",
+            counted(obj.units_sold, "unit"),
             money(obj.revenue),
-            obj.review_count,
+            counted(obj.review_count, "review"),
             rating,
             obj.stock_status,
             obj.price_band.lower(),

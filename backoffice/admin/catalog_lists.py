@@ -141,7 +141,7 @@ class SupplierAdmin(BackofficeAdmin):
         "review_count",
         "avg_review_rating",
         "total_stock",
-        "rating",
+        "own_rating",
     ]
     list_filter = [SupplierRatingBandFilter]
     search_fields = ["name", "email", "phone"]
@@ -179,6 +179,11 @@ class SupplierAdmin(BackofficeAdmin):
     @admin.display(description="total stock", ordering="total_stock")
     def total_stock(self, obj):
         return obj.total_stock
+
+    @admin.display(description="own rating", ordering="rating")
+    def own_rating(self, obj):
+        """The shop's rating of the supplier, not its products' reviews."""
+        return obj.rating
 
     @admin.display(description="products of this supplier")
     def product_table(self, obj):

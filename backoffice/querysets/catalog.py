@@ -225,8 +225,8 @@ class ProductQuerySet(models.QuerySet):
         totals = self.order_by().aggregate(
             product_count=Count("pk"),
             avg_price=Cents(Avg("price", output_field=MONEY)),
-            min_price=Min("price"),
-            max_price=Max("price"),
+            min_price=Cents(Min("price")),
+            max_price=Cents(Max("price")),
             total_stock=Coalesce(Sum("stock_quantity"), 0),
             **bands,
         )

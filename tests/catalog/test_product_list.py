@@ -215,7 +215,9 @@ def test_the_summary_totals_the_filtered_rows(admin_client):
     for price in prices:
         bands[truth.price_band(price)] += 1
     assert summary["bands"] == bands
-    assert f"{len(shown)} products:" in response.content.decode()
+    html = response.content.decode()
+    assert f"{len(shown)} products:" in html
+    assert f"price from {min(prices):,.2f} to {max(prices):,.2f}" in html
 
 
 def test_the_summary_of_an_empty_list(admin_client, db):
