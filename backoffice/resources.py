@@ -139,6 +139,7 @@ class UserResource(BackofficeResource):
     """
 
     natural_id_fields = ("username",)
+    bulk_safe = False  # the staff-account check and unusable passwords are per row
 
     class Meta(BackofficeResource.Meta):
         model = User

@@ -45,13 +45,22 @@ def unescape_formula(value):
     return value
 
 
-def max_rows() -> int:
-    return settings.IMPORT_MAX_ROWS
+class _Setting:
+    """Default of ``create_dataset(max_rows=...)``: ``IMPORT_MAX_ROWS`` (None: no limit)."""
 
 
-def _too_many_rows() -> ImportFileError:
+SETTING = _Setting()
+
+
+def row_limit(max_rows) -> float:
+    if max_rows is SETTING:
+        return settings.IMPORT_MAX_ROWS
+    return float("inf") if max_rows is None else max_rows
+
+
+def _too_many_rows(limit) -> ImportFileError:
     return ImportFileError(
-        f"The file has more than {max_rows():,} rows, the most one import takes. "
+        f"The file has more than {limit:,} rows, the most one import takes. "
         "Split it into smaller files."
     )
 
@@ -98,7 +107,8 @@ class _DelimitedText(SafeFormatMixin):
     delimiter = ","
     name = "CSV"
 
-    def create_dataset(self, in_stream, **kwargs):
+    def create_dataset(self, in_stream, max_rows=SETTING, **kwargs):
+        limit = row_limit(max_rows)
         text = decode_text(in_stream, self.name)
         reader = csv.reader(io.StringIO(text, newline=""), delimiter=self.delimiter)
         try:
@@ -124,8 +134,8 @@ class _DelimitedText(SafeFormatMixin):
                         f"{len(headers)} columns. Check for a missing or extra "
                         f"{self.delimiter_name} or an unclosed quote."
                     )
-                if len(rows) >= max_rows():
-                    raise _too_many_rows()
+                if len(rows) >= limit:
+                    raise _too_many_rows(limit)
                 rows.append([unescape_formula(cell) for cell in row])
         except csv.Error as exc:
             raise ImportFileError(
@@ -199,7 +209,8 @@ class JSON(SafeFormatMixin, base_formats.JSON):
 
     escapes_formulae = False
 
-    def create_dataset(self, in_stream, **kwargs):
+    def create_dataset(self, in_stream, max_rows=SETTING, **kwargs):
+        limit = row_limit(max_rows)
         text = decode_text(in_stream, "JSON")
         try:
             data = json.loads(text)
@@ -215,8 +226,8 @@ class JSON(SafeFormatMixin, base_formats.JSON):
             raise ImportFileError("The JSON is nested too deeply to be a table.") from None
         if not isinstance(data, list):
             raise ImportFileError("The JSON must be a list of objects, one per row: [{...}, ...].")
-        if len(data) > max_rows():
-            raise _too_many_rows()
+        if len(data) > limit:
+            raise _too_many_rows(limit)
         headers: dict[str, None] = {}
         for number, row in enumerate(data, 1):
             if not isinstance(row, dict):
@@ -239,12 +250,12 @@ def _json_cell(value):
 class XLSX(SafeFormatMixin, base_formats.XLSX):
     """The first sheet of a workbook; cells with formulas are refused (values only)."""
 
-    def create_dataset(self, in_stream, **kwargs):
+    def create_dataset(self, in_stream, max_rows=SETTING, **kwargs):
         data = in_stream if isinstance(in_stream, bytes) else bytes(in_stream)
         if not data:
             raise ImportFileError("The file is empty.")
         check_zip_archive(data)
-        return read_workbook(data)
+        return read_workbook(data, row_limit(max_rows))
 
 
 def check_zip_archive(data: bytes) -> None:
@@ -282,7 +293,7 @@ def _looks_like_text(data: bytes) -> bool:
     return True
 
 
-def read_workbook(data: bytes) -> tablib.Dataset:
+def read_workbook(data: bytes, limit: float) -> tablib.Dataset:
     import openpyxl
     from defusedxml.common import DefusedXmlException
     from openpyxl import DEFUSEDXML
@@ -292,7 +303,7 @@ def read_workbook(data: bytes) -> tablib.Dataset:
     try:
         book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=False)
         try:
-            return _sheet_dataset(book.worksheets[0])
+            return _sheet_dataset(book.worksheets[0], limit)
         finally:
             book.close()
     except ImportFileError:
@@ -316,7 +327,7 @@ def _caused_by(exc: BaseException, kind) -> bool:
     return False
 
 
-def _sheet_dataset(sheet) -> tablib.Dataset:
+def _sheet_dataset(sheet, limit: float) -> tablib.Dataset:
     rows = sheet.iter_rows()
     try:
         header_cells = next(rows)
@@ -345,8 +356,8 @@ def _sheet_dataset(sheet) -> tablib.Dataset:
             raise ImportFileError(
                 f"Row {len(values) + 2} of the sheet is empty. Remove empty rows between rows."
             )
-        if len(values) >= max_rows():
-            raise _too_many_rows()
+        if len(values) >= limit:
+            raise _too_many_rows(limit)
         values.append(row)
     return build_dataset(headers, values)
 

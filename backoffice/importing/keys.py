@@ -113,9 +113,12 @@ class KeyResolver:
     def prime(self, pks) -> None:
         """Load these ids in a few queries (bulk imports), instead of one query per row."""
         wanted = sorted({int(pk) for pk in pks if ("pk", int(pk)) not in self._cache})
+        # Only the id and the key fields: the objects serve as foreign-key targets, and loading
+        # every column of 100,000 rows would cost more than the import itself.
+        queryset = self.queryset().only("pk", *self.key_fields)
         for start in range(0, len(wanted), 5000):
             chunk = wanted[start : start + 5000]
-            found = {obj.pk: obj for obj in self.queryset().filter(pk__in=chunk)}
+            found = {obj.pk: obj for obj in queryset.filter(pk__in=chunk)}
             for pk in chunk:
                 self._remember(("pk", pk), found.get(pk))
 

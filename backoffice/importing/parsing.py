@@ -23,6 +23,8 @@ DATETIME_HINT = "write it like 2024-03-01T14:30:00Z or 2024-03-01 14:30"
 # Separators that may group thousands in a number. A space (also the no-break spaces that
 # spreadsheets insert) and the Swiss apostrophe are never decimal separators.
 _GROUP_CHARS = " \u00a0\u202f'"
+# Whole numbers and up to two decimals can't be ambiguous: no need for the full rules.
+_PLAIN_NUMBER = re.compile(r"-?[0-9]{1,15}(?:\.[0-9]{1,2})?")
 _NUMBER_CHARS = re.compile(r"[0-9.,\u00a0\u202f' ]+")
 _GROUPED = "[0-9]{{1,3}}(?:{sep}[0-9]{{3}})+"
 
@@ -53,6 +55,8 @@ def parse_decimal(value) -> Decimal | None:
             raise ValueError(f"{value!r} is not a number; {NUMBER_HINT}.")
         return value
     text = str(value).strip()
+    if _PLAIN_NUMBER.fullmatch(text):  # the common case (1299.99, -5)
+        return Decimal(text)
     sign = ""
     if text[:1] in "+-\u2212":
         sign = "-" if text[0] in "-\u2212" else ""

@@ -64,6 +64,9 @@ class BackofficeResource(resources.ModelResource):
         super().__init__(**kwargs)
         self.track_changes = track_changes
         self._row_state: dict = {}
+        self._import_fields = None
+        self._importable = None
+        self._update_fields_by_columns: dict = {}
 
     # --- fields --------------------------------------------------------------------------
 
@@ -79,7 +82,13 @@ class BackofficeResource(resources.ModelResource):
         kwargs = super().widget_kwargs_for_field(field_name, django_field)
         widget = WIDGET_BY_TYPE.get(django_field.get_internal_type())
         if widget is not None:
-            kwargs["allow_empty"] = django_field.null or django_field.primary_key
+            # blank is fine where the database or Django fills the value (ids, auto_now)
+            kwargs["allow_empty"] = (
+                django_field.null
+                or django_field.primary_key
+                or getattr(django_field, "auto_now", False)
+                or getattr(django_field, "auto_now_add", False)
+            )
             if widget is strict.StrictDecimalWidget:
                 kwargs["decimal_places"] = django_field.decimal_places
         return kwargs
@@ -90,10 +99,21 @@ class BackofficeResource(resources.ModelResource):
         # The library fills blank cells with the model default: a blank "stock_quantity" cell
         # would reset stock to 0 on an update. Blank stays blank; validation then speaks.
         field.default = NOT_PROVIDED
+        if getattr(django_field, "auto_now", False):
+            field.saves_null_values = False  # blank updated_at: the save stamps it
         return field
 
+    def get_import_fields(self):
+        # Asked several times per row by the library and by us; the fields don't change
+        # during an import, so compute the list once per resource instance.
+        if self._import_fields is None:
+            self._import_fields = super().get_import_fields()
+        return self._import_fields
+
     def importable_fields(self):
-        return [f for f in self.get_import_fields() if not f.readonly]
+        if self._importable is None:
+            self._importable = [f for f in self.get_import_fields() if not f.readonly]
+        return self._importable
 
     def get_user_visible_fields(self):
         return self.importable_fields()
@@ -195,11 +215,7 @@ class BackofficeResource(resources.ModelResource):
 
     def import_instance(self, instance, row, **kwargs):
         new = self._row_state.get("new", instance.pk is None)
-        m2m_fields = [
-            f
-            for f in self.importable_fields()
-            if isinstance(f.widget, widgets.ManyToManyWidget) and f.column_name in row
-        ]
+        m2m_fields = [f for f in self._m2m_fields() if f.column_name in row]
         before = {} if new or not self.track_changes else self._snapshot(instance, row)
         errors = {}
         try:
@@ -223,8 +239,17 @@ class BackofficeResource(resources.ModelResource):
         if errors:
             raise ValidationError(errors)
 
+    def _m2m_fields(self):
+        return [
+            f for f in self.importable_fields() if isinstance(f.widget, widgets.ManyToManyWidget)
+        ]
+
     def _update_fields(self, instance, row) -> list[str]:
         """Model fields that the row's columns set, plus ``auto_now`` ones (updated_at)."""
+        columns = tuple(row)  # every row of a file has the same columns: compute once
+        cached = self._update_fields_by_columns.get(columns)
+        if cached is not None:
+            return cached
         concrete = {f.name for f in instance._meta.concrete_fields if not f.primary_key}
         names = {
             f.attribute
@@ -232,7 +257,8 @@ class BackofficeResource(resources.ModelResource):
             if f.attribute in concrete and self._present(f, row)
         }
         names |= {f.name for f in instance._meta.concrete_fields if getattr(f, "auto_now", False)}
-        return sorted(names)
+        self._update_fields_by_columns[columns] = sorted(names)
+        return self._update_fields_by_columns[columns]
 
     def do_instance_save(self, instance, is_create):
         if is_create:
