@@ -1,18 +1,15 @@
 """Drop cached dashboard figures whenever the data behind them changes."""
 
-from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
 from backoffice.models import InventoryLog, Order, OrderItem, Product, Review
-from backoffice.reports.dashboard import dashboard_invalidate
+from backoffice.reports.dashboard import dashboard_changed
 
 WATCHED = (Product, Order, OrderItem, Review, InventoryLog)
 
 
 def _invalidate_after_commit(**kwargs):
-    # After commit: a page computed mid-transaction must not re-cache stale figures.
-    transaction.on_commit(dashboard_invalidate)
-    dashboard_invalidate()
+    dashboard_changed()
 
 
 def connect() -> None:

@@ -64,3 +64,13 @@ def admin_user(db, django_user_model):
     return django_user_model.objects.create_superuser(
         pk=10_000, username="admin", email="admin@example.com", password="password"
     )
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """The cache outlives each test's rolled-back transaction: start every test without it."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()

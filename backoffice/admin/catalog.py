@@ -27,6 +27,7 @@ from backoffice.admin.catalog_filters import (
 )
 from backoffice.admin.catalog_lists import money  # importing it registers Category, Supplier, Tag
 from backoffice.admin.catalog_stock_actions import STOCK_ACTIONS
+from backoffice.admin.show_query import ShowQueryMixin
 from backoffice.models import Product, ProductMeta, Review
 from backoffice.resources import ProductMetaResource, ProductResource
 from backoffice.services.inventory import stock_set
@@ -78,7 +79,7 @@ class ReviewInline(admin.TabularInline):
 
 
 @admin.register(Product)
-class ProductAdmin(BackofficeAdmin):
+class ProductAdmin(ShowQueryMixin, BackofficeAdmin):
     resource_classes = [ProductResource]
     list_display = [
         "name",

@@ -24,6 +24,7 @@ from backoffice.admin.customers_filters import (
 from backoffice.admin.customers_forms import CustomerCreationForm
 from backoffice.admin.sales import status_badge
 from backoffice.admin.sales_filters import CheckedDateRangeFilter
+from backoffice.admin.show_query import ShowQueryMixin
 from backoffice.models import Customer, Order
 from backoffice.resources import CustomerResource, UserResource
 from backoffice.services.customers import customer_create, customers_deactivate
@@ -100,7 +101,7 @@ def deactivate_accounts(modeladmin, request, queryset):
 
 
 @admin.register(Customer)
-class CustomerAdmin(BackofficeAdmin):
+class CustomerAdmin(ShowQueryMixin, BackofficeAdmin):
     resource_classes = [CustomerResource]
     list_display = [
         "full_name",

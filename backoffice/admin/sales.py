@@ -25,6 +25,7 @@ from backoffice.admin.sales_filters import (
 from backoffice.admin.sales_forms import OrderAdminSaveMixin, OrderForm
 from backoffice.admin.sales_inlines import OrderItemInline
 from backoffice.admin.sales_widgets import PreloadedAutocompleteSelect, limit_related_links
+from backoffice.admin.show_query import ShowQueryMixin
 from backoffice.models import Order, OrderItem, OrderStatus, Product
 from backoffice.resources import OrderResource
 
@@ -48,7 +49,7 @@ def status_badge(status: str, label: str):
 
 
 @admin.register(Order)
-class OrderAdmin(OrderAdminSaveMixin, BackofficeAdmin):
+class OrderAdmin(ShowQueryMixin, OrderAdminSaveMixin, BackofficeAdmin):
     resource_classes = [OrderResource]
     form = OrderForm
     inlines = [OrderItemInline]

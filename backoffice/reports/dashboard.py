@@ -9,6 +9,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 from django.core.cache import cache
+from django.db import transaction
 from django.db.models import Count, Exists, OuterRef, Q, Sum
 from django.utils import timezone
 
@@ -26,6 +27,13 @@ SLOW_MOVER_DAYS = 30
 
 def dashboard_invalidate(**kwargs) -> None:
     cache.delete(CACHE_KEY)
+
+
+def dashboard_changed() -> None:
+    """For set-based writes (``update()``, ``bulk_create``) that send no model signals: drop
+    the figures now and again once the transaction commits."""
+    dashboard_invalidate()
+    transaction.on_commit(dashboard_invalidate)
 
 
 def dashboard_figures() -> dict:

@@ -13,6 +13,7 @@ from django.db.models import F
 from django.db.models.functions import Now
 
 from backoffice.models import InventoryLog, InventoryReason, Product
+from backoffice.reports.dashboard import dashboard_changed
 
 
 @dataclass(frozen=True)
@@ -85,6 +86,7 @@ def stock_apply_changes(changes: Iterable[StockChange], *, user=None) -> dict[in
                     stock_quantity=F("stock_quantity") + delta, updated_at=Now()
                 )
         InventoryLog.objects.bulk_create(logs)
+        dashboard_changed()
     return stock
 
 

@@ -24,6 +24,7 @@ from backoffice.models import (
     OrderStatus,
     Product,
 )
+from backoffice.reports.dashboard import dashboard_changed
 from backoffice.services.inventory import StockChange, stock_apply_changes
 from backoffice.services.order_status import (
     ALLOWED_MOVES,
@@ -201,6 +202,8 @@ def orders_recalculate_totals(*, order_ids) -> list[TotalFix]:
         for order in differing:
             fixes.append(TotalFix(order.pk, order.total_amount, order.items_total))
             Order.objects.filter(pk=order.pk).update(total_amount=order.items_total)
+        if fixes:
+            dashboard_changed()
     return fixes
 
 

@@ -17,6 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from backoffice.models import Category, Product
+from backoffice.reports.dashboard import dashboard_changed
 
 CENT = Decimal("0.01")
 # Product.price is DecimalField(max_digits=10, decimal_places=2).
@@ -90,4 +91,6 @@ def prices_adjust(*, product_ids: Iterable[int], percent: Decimal) -> PriceChang
             changed.append(product)
         Product.objects.bulk_update(changed, ["price", "updated_at"])
         result.changed = len(changed)
+        if changed:
+            dashboard_changed()
     return result

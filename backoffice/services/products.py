@@ -5,6 +5,7 @@ from collections.abc import Iterable
 from django.db.models.functions import Now
 
 from backoffice.models import Product
+from backoffice.reports.dashboard import dashboard_changed
 
 
 def products_set_active(*, product_ids: Iterable[int], active: bool) -> int:
@@ -12,8 +13,11 @@ def products_set_active(*, product_ids: Iterable[int], active: bool) -> int:
 
     Products already in the wanted state are left alone, so the count says what really changed.
     """
-    return (
+    changed = (
         Product.objects.filter(pk__in=set(product_ids))
         .exclude(is_active=active)
         .update(is_active=active, updated_at=Now())
     )
+    if changed:
+        dashboard_changed()
+    return changed

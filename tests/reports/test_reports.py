@@ -249,3 +249,19 @@ def test_reports_need_the_permission(client, db):
     assert "dashboard" not in index.context or not index.context.get("dashboard")
     user.user_permissions.add(Permission.objects.get(codename="view_reports"))
     assert client.get(reverse("admin:reports")).status_code == 200
+
+
+def test_set_based_writes_also_refresh_the_dashboard(seed):
+    from backoffice.models import InventoryReason
+    from backoffice.services.inventory import StockChange, stock_apply_changes
+    from backoffice.services.orders import orders_recalculate_totals
+    from backoffice.services.products import products_set_active
+
+    before = dashboard_figures()["kpis"]
+    stock = by_id("products")[10]["stock_quantity"]
+    stock_apply_changes([StockChange(10, -(stock - 2), InventoryReason.ADJUSTMENT)])
+    assert dashboard_figures()["kpis"]["low_stock_products"] == before["low_stock_products"] + 1
+    products_set_active(product_ids=[1], active=False)
+    assert dashboard_figures()["kpis"]["active_products"] == before["active_products"] - 1
+    orders_recalculate_totals(order_ids=list(truth.orders_differing()))
+    assert dashboard_figures()["kpis"]["orders_differing"] == 0

@@ -1,7 +1,7 @@
 """The guide's order and customer patterns, run as printed (where they run) on the loaded
 dataset, with expected values from seed_data/ and the admin's own version next to them.
 
-docs/query-patterns-sales.md maps each test here to the admin page where staff meet it.
+docs/query-patterns.md ("Orders and customers") maps each test here to the admin page where staff meet it.
 """
 
 from decimal import Decimal
