@@ -19,7 +19,9 @@ class InventoryReason(models.TextChoices):
 
 
 class InventoryLog(models.Model):
-    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="inventory_logs")
+    # PROTECT: deleting a product must not erase its stock history; such a product is
+    # deactivated instead.
+    product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="inventory_logs")
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,

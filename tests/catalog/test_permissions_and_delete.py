@@ -128,7 +128,7 @@ def test_deleting_a_sold_product_is_refused_and_the_page_says_why(editor):
     client = csrf_client(editor)
     page = client.get(reverse("admin:backoffice_product_delete", args=[sold.pk]))
     html = page.content.decode()
-    assert f"“{sold.name}” cannot be deleted because it has been sold" in html
+    assert f"“{sold.name}” cannot be deleted because the order lines or stock history" in html
     assert f"{sold.name} x 1" in html  # the protecting order line, listed
     assert "permission" not in html.split('id="content"')[-1]  # not the misleading reason
     assert "Yes, I’m sure" not in html
@@ -154,9 +154,27 @@ def test_delete_selected_explains_the_protection_and_deletes_nothing(editor):
         },
     )
     html = page.content.decode()
-    assert "Nothing was deleted: some of the selected products have been sold" in html
+    assert "Nothing was deleted: order lines or stock history entries below refer to" in html
     assert Product.objects.count() == 2
     assert OrderItem.objects.count() == 1
+
+
+def test_a_product_with_stock_history_keeps_it(editor):
+    """Deleting a product must not erase its audit trail: the log protects it."""
+    from backoffice.models import InventoryLog, InventoryReason
+    from backoffice.services.inventory import StockChange, stock_apply_changes
+
+    product = ProductFactory(stock_quantity=0)
+    stock_apply_changes([StockChange(product.pk, 5, InventoryReason.RESTOCK)])
+    client = csrf_client(editor)
+    page = client.get(reverse("admin:backoffice_product_delete", args=[product.pk]))
+    assert "stock history" in page.content.decode()
+    client.post(
+        reverse("admin:backoffice_product_delete", args=[product.pk]),
+        {"post": "yes", "csrfmiddlewaretoken": csrf_token(page)},
+    )
+    assert Product.objects.filter(pk=product.pk).exists()
+    assert InventoryLog.objects.filter(product=product).count() == 1
 
 
 def test_delete_selected_still_deletes_unsold_products_after_confirmation(editor):
