@@ -39,7 +39,8 @@ def references() -> list[tuple[str, str]]:
             current = None
             for token in re.findall(r"`([^`]+)`", cell):
                 if "::" in token:
-                    current, name = token.split("::", 1)
+                    path, name = token.split("::", 1)
+                    current = path or current  # "`::name`" continues the cell's last file
                 elif token.startswith("test_") and current:
                     name = token
                 else:
