@@ -117,9 +117,9 @@ def bulk_resource(resource_class):
         def before_save_instance(self, instance, row, **kwargs):
             super().before_save_instance(instance, row, **kwargs)
             now = timezone.now()
-            for field in instance._meta.concrete_fields:
-                if getattr(field, "auto_now", False):
-                    setattr(instance, field.attname, now)  # bulk_update doesn't stamp it
+            for model_field in instance._meta.concrete_fields:
+                if getattr(model_field, "auto_now", False):
+                    setattr(instance, model_field.attname, now)  # bulk_update doesn't stamp it
 
         def after_save_instance(self, instance, row, **kwargs):
             super().after_save_instance(instance, row, **kwargs)
