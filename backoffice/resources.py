@@ -26,15 +26,24 @@ from backoffice.models import (
     Supplier,
     Tag,
 )
-from backoffice.widgets import BlankAsNullCharWidget, TagListWidget
+from backoffice.widgets import (
+    BlankAsNullCharWidget,
+    IsoDateTimeWidget,
+    StrictBooleanWidget,
+    StrictDecimalWidget,
+    StrictIntegerWidget,
+    TagListWidget,
+)
 
 User = get_user_model()
 
 __all__ = [
     "BackofficeResource",
     "CategoryResource",
+    "CustomerFiguresResource",
     "CustomerResource",
     "InventoryLogResource",
+    "OrderFiguresResource",
     "OrderItemResource",
     "OrderResource",
     "ProductMetaResource",
@@ -243,6 +252,86 @@ class InventoryLogResource(BackofficeResource):
             "note",
             "created_at",
         )
+
+
+# --- export-only figures -------------------------------------------------------------------
+
+
+def figure(name: str, widget=None):
+    """An export-only column read from a queryset annotation (never imported)."""
+    return fields.Field(attribute=name, column_name=name, readonly=True, widget=widget)
+
+
+class _FiguresMixin:
+    """Rows come from the list's own QuerySet method (``figures_method``), the one home of
+    these figures; an export queryset without the annotations gets them added."""
+
+    figures_method = ""
+    figure_names: tuple[str, ...] = ()
+
+    def get_queryset(self):
+        return getattr(super().get_queryset(), self.figures_method)()
+
+    def filter_export(self, queryset, **kwargs):
+        if not set(self.figure_names) <= set(queryset.query.annotations):
+            queryset = getattr(queryset, self.figures_method)()
+        return super().filter_export(queryset, **kwargs)
+
+
+CUSTOMER_FIGURES = (
+    "order_count",
+    "total_spent",
+    "avg_order_value",
+    "first_order_date",
+    "last_order_date",
+    "latest_order_total",
+    "has_order_over_500",
+    "segment",
+)
+
+
+class CustomerFiguresResource(_FiguresMixin, CustomerResource):
+    """Customers with their order figures and segment (``Customer.objects.with_order_stats``)."""
+
+    figures_method = "with_order_stats"
+    figure_names = CUSTOMER_FIGURES
+    order_count = figure("order_count", StrictIntegerWidget())
+    total_spent = figure("total_spent", StrictDecimalWidget())
+    avg_order_value = figure("avg_order_value", StrictDecimalWidget())
+    first_order_date = figure("first_order_date", IsoDateTimeWidget())
+    last_order_date = figure("last_order_date", IsoDateTimeWidget())
+    latest_order_total = figure("latest_order_total", StrictDecimalWidget())
+    has_order_over_500 = figure("has_order_over_500", StrictBooleanWidget())
+    segment = figure("segment")
+
+    class Meta(CustomerResource.Meta):
+        name = "Customers with order figures and segment (export only)"
+        fields = CustomerResource.Meta.fields + CUSTOMER_FIGURES
+
+
+ORDER_FIGURES = ("items_total", "item_count", "total_differs")
+
+
+class OrderFiguresResource(_FiguresMixin, OrderResource):
+    """Orders with their line totals (``Order.objects.with_item_totals``)."""
+
+    figures_method = "with_item_totals"
+    figure_names = ORDER_FIGURES
+    items_total = figure("items_total", StrictDecimalWidget())
+    item_count = figure("item_count", StrictIntegerWidget())
+    total_differs = figure("total_differs", StrictBooleanWidget())
+
+    class Meta(OrderResource.Meta):
+        name = "Orders with line totals (export only)"
+        fields = OrderResource.Meta.fields + ORDER_FIGURES
+
+
+def extra_export_resources(model) -> list[type[BackofficeResource]]:
+    """Export-only resources offered on a model's export page besides its own (figures).
+
+    Products have theirs in ``backoffice.admin.catalog_export`` (the catalog admin lists it).
+    """
+    return {Customer: [CustomerFiguresResource], Order: [OrderFiguresResource]}.get(model, [])
 
 
 def extra_import_resources(model) -> list[type[BackofficeResource]]:

@@ -273,6 +273,12 @@ def upload_problem(upload, file_format) -> str | None:
 class ExportViewsMixin:
     """Export permission, native values and formula-safe formats, streaming CSV/TSV."""
 
+    def get_export_resource_classes(self, request):
+        from backoffice.resources import extra_export_resources
+
+        declared = list(super().get_export_resource_classes(request))
+        return declared + [r for r in extra_export_resources(self.model) if r not in declared]
+
     def has_export_permission(self, request):
         """``<app>.export_<model>``; models without that permission (auth.User, history) need
         the view permission, which already shows every value on screen."""
