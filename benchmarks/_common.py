@@ -5,6 +5,7 @@ Benchmarks never touch the development or test databases: they use ``BENCH_DATAB
 Each measurement runs in a fresh worker process, so its peak memory (``ru_maxrss``) is its own.
 """
 
+import contextlib
 import json
 import os
 import platform
@@ -53,8 +54,33 @@ def setup_django(migrate: bool = False) -> None:
         call_command("migrate", verbosity=0)
 
 
+def _status_mb(key: str) -> float | None:
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith(key + ":"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return None
+
+
+def reset_peak() -> None:
+    """Start the peak-memory measurement now (Linux: clear VmHWM; elsewhere a no-op)."""
+    with contextlib.suppress(OSError):
+        Path("/proc/self/clear_refs").write_text("5")
+
+
 def max_rss_mb() -> float:
+    """This process's peak resident set since ``reset_peak`` (VmHWM; ``ru_maxrss`` elsewhere,
+    which Linux would carry over from the parent process across exec)."""
+    peak = _status_mb("VmHWM")
+    if peak is not None:
+        return peak
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def rss_mb() -> float:
+    return _status_mb("VmRSS") or max_rss_mb()
 
 
 def run_worker(script: str, *args: str) -> dict:

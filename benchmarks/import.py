@@ -36,6 +36,8 @@ from _common import (  # noqa: E402
     machine,
     max_rss_mb,
     report,
+    reset_peak,
+    rss_mb,
     run_worker,
     setup_django,
     table,
@@ -154,7 +156,8 @@ def worker(kind: str, how: str, limit: int) -> None:
     data = (DATA / f"{kind}.csv").read_bytes()
     if limit:
         data = b"".join(io.BytesIO(data).readlines()[: limit + 1])
-    baseline = max_rss_mb()
+    reset_peak()
+    baseline = rss_mb()
     with Timer() as timer:
         if how == "bulk":
             outcome = import_in_bulk(resource_class, CSV(), data)

@@ -21,7 +21,6 @@ row, and user accounts need their per-row checks.
 
 from dataclasses import dataclass, field
 
-from django.core.exceptions import ValidationError
 from django.db import DatabaseError, transaction
 from django.utils import timezone
 from import_export.instance_loaders import ModelInstanceLoader
@@ -79,6 +78,10 @@ def bulk_resource(resource_class):
             report_skipped = False
             instance_loader_class = ChunkedInstanceLoader
 
+        # field validators and clean() per row; uniqueness and check constraints are the
+        # database's in bulk (a violation refuses the whole file)
+        validate_in_database = False
+
         @classmethod
         def get_result_class(cls):
             return LeanResult
@@ -94,22 +97,6 @@ def bulk_resource(resource_class):
                     and key.id_column in self._headers
                 ):
                     key.resolver.prime(v for v in dataset[key.id_column] if _is_id(v))
-
-        def validate_instance(self, instance, import_validation_errors=None, validate_unique=True):
-            """Field validators and ``clean()`` per row; foreign keys were resolved in batches,
-            uniqueness and check constraints are the database's (a violation aborts the file)."""
-            errors = dict(import_validation_errors or {})
-            resolved = [
-                f.attribute for f in self.fields.values() if isinstance(f, ReadableKeyField)
-            ]
-            try:
-                instance.full_clean(
-                    exclude=[*errors, *resolved], validate_unique=False, validate_constraints=False
-                )
-            except ValidationError as exc:
-                errors = exc.update_error_dict(errors)
-            if errors:
-                raise ValidationError(errors)
 
         def get_bulk_update_fields(self):
             return self._row_state.get("update_fields") or []

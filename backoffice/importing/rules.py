@@ -12,7 +12,7 @@ NUMBER_RULES = [
     ("1 299,99", "1299.99", "spaces (or apostrophes) between thousands"),
     ("1,000,000", "1000000", "thousands groups without decimals"),
     ("-5", "-5", "a minus sign for negative numbers"),
-    ("1,299", "error", "ambiguous: 1299 or 1.299? Write 1299 or 1.299"),
+    ("1,299", "error", "ambiguous: 1299 or 1.299? Write 1299, 1,299.00 or 1.2990"),
     ("1.299", "error", "ambiguous for the same reason"),
     ("$12.50", "error", "no currency signs, no units, no 1e3"),
 ]
