@@ -136,8 +136,6 @@ def main() -> int:
     setup_django(migrate=True)
     from django.db import connection
 
-    from backoffice.models import Product
-
     print(f"Database: {connection.vendor} ({database_url()})\nMachine: {machine()}\n")
     results = []
     for size in sorted(args.sizes):
