@@ -73,7 +73,36 @@ def dashboard_context(request) -> dict:
 
     if not request.user.has_perm(REPORTS_PERMISSION):
         return {}
-    return {"dashboard": dashboard_figures()}
+    return {"dashboard": dashboard_figures(), "dashboard_links": dashboard_links(request)}
+
+
+def sorted_list_url(request, model, column: str, descending: bool = True) -> str:
+    """The model's admin list sorted by one of its columns (``?o=`` takes column positions)."""
+    from django.urls import reverse
+
+    model_admin = admin.site._registry[model]
+    columns = list(model_admin.get_list_display(request))
+    position = columns.index(column) + (1 if model_admin.get_actions(request) else 0)
+    url = reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist")
+    return f"{url}?o={'-' if descending else ''}{position}"
+
+
+def dashboard_links(request) -> dict:
+    """Where each dashboard list leads: the admin list filtered or sorted the same way."""
+    from urllib.parse import urlencode
+
+    from django.urls import reverse
+
+    from backoffice.models import Customer, Product
+    from backoffice.querysets.catalog import STOCK_LOW, STOCK_OUT
+
+    products = reverse("admin:backoffice_product_changelist")
+    return {
+        "products_by_revenue": sorted_list_url(request, Product, "revenue"),
+        "customers_by_spending": sorted_list_url(request, Customer, "total_spent"),
+        "low_stock": f"{products}?{urlencode({'stock_status': STOCK_LOW, 'is_active__exact': 1})}",
+        "out_of_stock": f"{products}?{urlencode({'stock_status': STOCK_OUT, 'is_active__exact': 1})}",
+    }
 
 
 def reports_index(request):

@@ -265,3 +265,25 @@ def test_set_based_writes_also_refresh_the_dashboard(seed):
     assert dashboard_figures()["kpis"]["active_products"] == before["active_products"] - 1
     orders_recalculate_totals(order_ids=list(truth.orders_differing()))
     assert dashboard_figures()["kpis"]["orders_differing"] == 0
+
+
+def test_dashboard_lists_link_to_the_filtered_admin_lists(admin_client, seed):
+    from backoffice.models import Product
+
+    Product.objects.filter(pk=4).update(stock_quantity=3)
+    Product.objects.filter(pk=5).update(stock_quantity=0)
+    index = admin_client.get(reverse("admin:index"))
+    links = index.context["dashboard_links"]
+    for name, url in links.items():
+        assert url in index.content.decode().replace("&amp;", "&"), name
+        response = admin_client.get(url)
+        assert response.status_code == 200, name
+        assert not list(response.context["messages"]), name  # nothing was ignored
+    by_revenue = admin_client.get(links["products_by_revenue"]).context["cl"].result_list
+    revenues = [p.revenue for p in by_revenue]
+    assert revenues == sorted(revenues, reverse=True)
+    assert [p.pk for p in admin_client.get(links["low_stock"]).context["cl"].result_list] == [4]
+    assert [p.pk for p in admin_client.get(links["out_of_stock"]).context["cl"].result_list] == [5]
+    by_spending = admin_client.get(links["customers_by_spending"]).context["cl"].result_list
+    spent = [c.total_spent for c in by_spending]
+    assert spent == sorted(spent, reverse=True)
