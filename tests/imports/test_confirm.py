@@ -179,3 +179,15 @@ def test_abandoned_previews_are_swept_and_recorded(seed, boss_client, settings, 
     record = ImportRecord.objects.get(outcome="abandoned")
     assert (record.file_name, record.model_label) == ("old.csv", "backoffice.Product")
     assert len(list(private_import_dir.iterdir())) == 2  # only the new upload remains
+
+
+def test_the_import_history_is_visible_in_the_admin(seed, boss_client):
+    preview = upload(boss_client, "product", "spring-prices.csv", "id,price\n1,1199.99\n")
+    confirm(boss_client, "product", preview)
+    upload(boss_client, "product", "broken.csv", "id,prcie\n1,1\n")
+    page = page_text(boss_client.get(import_url("importrecord", "changelist")))
+    assert "spring-prices.csv" in page and "broken.csv" in page
+    assert "Applied" in page and "Failed (nothing written)" in page
+    record = ImportRecord.objects.get(outcome="failed")
+    detail = page_text(boss_client.get(f"/admin/backoffice/importrecord/{record.pk}/change/"))
+    assert "Unknown column(s): 'prcie'" in detail
