@@ -25,11 +25,11 @@ install-dev: $(VENV)/.installed-dev
 
 ## make run: install, migrate, load the sample data, make sure a superuser exists, serve the admin.
 run: $(VENV)/.installed
-	DJANGO_DEBUG=$${DJANGO_DEBUG-1} $(PY) manage.py migrate --noinput
-	DJANGO_DEBUG=$${DJANGO_DEBUG-1} $(PY) manage.py load_seed_data --if-empty
-	DJANGO_DEBUG=$${DJANGO_DEBUG-1} $(PY) manage.py ensure_superuser
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py load_seed_data --if-empty
+	$(PY) manage.py ensure_superuser
 	@echo "Admin: http://127.0.0.1:$(PORT)/admin/"
-	DJANGO_DEBUG=$${DJANGO_DEBUG-1} $(PY) manage.py runserver 127.0.0.1:$(PORT)
+	$(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 ## make test: lint, migrations check and the whole pytest suite against DATABASE_URL (default SQLite).
 test: $(VENV)/.installed-dev

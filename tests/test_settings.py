@@ -61,3 +61,34 @@ def test_time_zone_and_database_url(settings):
         "postgresql" if os.environ.get("DATABASE_URL", "").startswith("postgres") else "sqlite3"
     )
     assert django_settings.DATABASES["default"]["ENGINE"].endswith(expected_vendor)
+
+
+def run_manage(*args, **env):
+    clean_env = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
+    clean_env.update(env)
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env=clean_env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_manage_py_works_on_a_developer_machine_without_a_key():
+    """`manage.py` defaults to the local settings (debug on), so a fresh checkout can run
+    commands such as the migrations check with nothing set."""
+    result = run_manage("makemigrations", "--check", "--dry-run")
+    assert result.returncode == 0, result.stderr
+
+
+def test_manage_py_with_debug_off_still_needs_a_real_key():
+    result = run_manage("check", DJANGO_DEBUG="0")
+    assert result.returncode != 0
+    assert "DJANGO_SECRET_KEY" in result.stderr
+
+
+def test_production_entry_points_default_to_the_strict_settings():
+    for entry in ("config/wsgi.py", "config/asgi.py"):
+        assert '"config.settings.base"' in (ROOT / entry).read_text(), entry
