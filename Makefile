@@ -26,6 +26,7 @@ install-dev: $(VENV)/.installed-dev
 ## make run: install, migrate, load the sample data, make sure a superuser exists, serve the admin.
 run: $(VENV)/.installed
 	$(PY) manage.py migrate --noinput
+	$(PY) manage.py createcachetable
 	$(PY) manage.py load_seed_data --if-empty
 	$(PY) manage.py ensure_superuser
 	@echo "Admin: http://127.0.0.1:$(PORT)/admin/"

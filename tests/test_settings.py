@@ -89,6 +89,78 @@ def test_manage_py_with_debug_off_still_needs_a_real_key():
     assert "DJANGO_SECRET_KEY" in result.stderr
 
 
-def test_production_entry_points_default_to_the_strict_settings():
+def test_production_entry_points_default_to_the_production_settings():
     for entry in ("config/wsgi.py", "config/asgi.py"):
-        assert '"config.settings.base"' in (ROOT / entry).read_text(), entry
+        assert '"config.settings.production"' in (ROOT / entry).read_text(), entry
+
+
+PRODUCTION_ENV = {
+    "DJANGO_SETTINGS_MODULE": "config.settings.production",
+    "DJANGO_SECRET_KEY": "a8f5f167f44f4964e6c998dee827110c-0b2c6a3d9e1f47a8b5c4d3e2f1a0b9c8",
+    "DJANGO_ALLOWED_HOSTS": "shop.example.com",
+}
+
+
+def test_check_deploy_is_clean_with_the_production_settings():
+    result = run_manage("check", "--deploy", "--fail-level", "WARNING", **PRODUCTION_ENV)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("variable", "warning"),
+    [
+        ("DJANGO_SECURE_SSL_REDIRECT", "security.W008"),
+        ("DJANGO_SESSION_COOKIE_SECURE", "security.W012"),
+        ("DJANGO_CSRF_COOKIE_SECURE", "security.W016"),
+        ("DJANGO_SECURE_HSTS_SECONDS", "security.W004"),
+        ("DJANGO_SECURE_HSTS_INCLUDE_SUBDOMAINS", "security.W005"),
+        ("DJANGO_SECURE_HSTS_PRELOAD", "security.W021"),
+    ],
+)
+def test_each_https_setting_can_be_turned_off_from_the_environment(variable, warning):
+    result = run_manage("check", "--deploy", **PRODUCTION_ENV, **{variable: "0"})
+    assert warning in result.stderr, result.stdout + result.stderr
+
+
+def settings_value(expression, **env):
+    code = f"import django; django.setup(); from django.conf import settings; print({expression})"
+    clean_env = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
+    clean_env.pop("REDIS_URL", None)
+    clean_env.update(env)
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        env=clean_env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip()
+
+
+def test_production_trusts_the_proxy_https_header_unless_told_not_to():
+    assert settings_value("settings.SECURE_PROXY_SSL_HEADER", **PRODUCTION_ENV) == (
+        "('HTTP_X_FORWARDED_PROTO', 'https')"
+    )
+    off = {**PRODUCTION_ENV, "DJANGO_SECURE_PROXY_SSL_HEADER": "0"}
+    assert settings_value("settings.SECURE_PROXY_SSL_HEADER", **off) == "None"
+
+
+def test_csrf_trusted_origins_come_from_the_environment():
+    env = {
+        **PRODUCTION_ENV,
+        "DJANGO_CSRF_TRUSTED_ORIGINS": "https://shop.example.com,https://b.example",
+    }
+    assert settings_value("settings.CSRF_TRUSTED_ORIGINS", **env) == (
+        "['https://shop.example.com', 'https://b.example']"
+    )
+
+
+@pytest.mark.parametrize("module", ["config.settings.local", "config.settings.production"])
+def test_the_cache_is_shared_between_processes_by_default(module):
+    """Several workers must see one cache: the database's unless REDIS_URL names Redis."""
+    env = {**PRODUCTION_ENV, "DJANGO_SETTINGS_MODULE": module}
+    backend = settings_value("settings.CACHES['default']['BACKEND']", **env)
+    assert backend == "django.core.cache.backends.db.DatabaseCache"

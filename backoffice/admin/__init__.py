@@ -1,3 +1,11 @@
 """Admin registrations, one module per area of the shop."""
 
-from backoffice.admin import catalog, customers, imports, inventory, reviews, sales  # noqa: F401
+from backoffice.admin import (  # noqa: F401
+    catalog,
+    customers,
+    imports,
+    inventory,
+    lockouts,
+    reviews,
+    sales,
+)

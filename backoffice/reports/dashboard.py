@@ -1,8 +1,9 @@
 """The dashboard on the admin index: KPI cards, three charts and four short lists.
 
-Figures are cached (Redis when REDIS_URL is set, process memory otherwise) and dropped by
-``backoffice.signals`` whenever products, orders, order items or reviews change, so a change shows
-up on the next page view; the timeout is only a safety net.
+Figures are cached in the shared cache (Redis when REDIS_URL is set, the database otherwise, so
+every server process sees one copy) and dropped by ``backoffice.signals`` whenever products,
+orders, order items or reviews change, so a change shows up on the next page view in every
+process; the timeout is only a safety net.
 """
 
 from datetime import timedelta

@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "import_export",
     "rangefilter",
+    "axes",
     "backoffice",
 ]
 
@@ -85,6 +86,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: it turns a locked-out login into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -117,7 +120,10 @@ DATABASES = {
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # ------------------------------------------------------------------------------
-# Cache: Redis when REDIS_URL is set, process memory otherwise.
+# Cache: Redis when REDIS_URL is set, the database otherwise. Never process memory: with
+# several server processes (gunicorn workers, the task worker) a per-process cache would keep
+# showing figures another process has already dropped. The database cache needs its table:
+# `manage.py createcachetable` (make run does it; see README "Deploying").
 # ------------------------------------------------------------------------------
 if os.environ.get("REDIS_URL"):
     CACHES = {
@@ -127,7 +133,33 @@ if os.environ.get("REDIS_URL"):
         }
     }
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "backoffice_cache",
+        }
+    }
+
+# ------------------------------------------------------------------------------
+# Login throttling (django-axes): after AXES_FAILURE_LIMIT wrong passwords for one user from one
+# address, that pair is locked out for AXES_COOLOFF_TIME hours, or until staff unlock it under
+# Axes > Access attempts ("Unlock"). Other users and other addresses still log in, so one
+# attacker cannot lock the shop out of its own admin.
+# ------------------------------------------------------------------------------
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # first: refuses locked-out credentials
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = int(os.environ.get("DJANGO_LOGIN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = float(os.environ.get("DJANGO_LOGIN_LOCKOUT_HOURS", "1"))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "admin/lockout.html"
+# Behind a reverse proxy, the number of proxies in front of the server (their
+# X-Forwarded-For entries are skipped); unset, the connecting address is the client's.
+if os.environ.get("DJANGO_PROXY_COUNT"):
+    AXES_IPWARE_PROXY_COUNT = int(os.environ["DJANGO_PROXY_COUNT"])
+    AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
 
 # ------------------------------------------------------------------------------
 # Passwords, language, time

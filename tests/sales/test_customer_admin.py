@@ -290,7 +290,7 @@ def test_deactivate_accounts_asks_first_then_switches_accounts_off(admin_client,
 
 def test_deactivating_needs_the_right_to_change_user_accounts(client, seed):
     staff = staff_user("view_customer", "change_customer")
-    client.login(username=staff.username, password=PASSWORD)
+    client.force_login(staff)
     form = client.get(URL).context["action_form"]
     assert form is None or "deactivate_accounts" not in dict(form.fields["action"].choices)
     data = {

@@ -8,7 +8,7 @@ from django.urls import reverse
 from backoffice.models import InventoryLog, Order, OrderItem, OrderStatusChange, Product
 from backoffice.services.orders import OrderLine, order_create
 from tests.factories import CustomerFactory, ProductFactory
-from tests.sales.conftest import PASSWORD, lines_of, order_form_data, staff_user
+from tests.sales.conftest import lines_of, order_form_data, staff_user
 
 pytestmark = pytest.mark.django_db
 
@@ -24,7 +24,7 @@ def order():
 
 def logged_in(csrf_client, *codenames):
     user = staff_user(*codenames)
-    assert csrf_client.login(username=user.username, password=PASSWORD)
+    csrf_client.force_login(user)
     csrf_client.get(LIST_URL)  # the page sets the CSRF cookie
     return csrf_client, csrf_client.cookies["csrftoken"].value
 
