@@ -46,6 +46,11 @@ class OrderForm(SeenValuesForm):
         if "status" in self.fields:
             current = self.instance.status
             allowed = {current, *ALLOWED_MOVES.get(current, ())}
+            if self.is_bound:
+                # The status the page showed stays a valid choice, so a page that is stale
+                # because the status moved is refused as stale (naming the move), not as an
+                # invalid choice; a real move is still checked by order_set_status.
+                allowed.add(self.data.get(self.add_initial_prefix("status")))
             self.fields["status"].choices = [
                 (value, label) for value, label in OrderStatus.choices if value in allowed
             ]
@@ -99,5 +104,7 @@ class OrderAdminSaveMixin(StaleEditAdminMixin):
             if formset is not items:
                 self.save_formset(request, form, formset, change=change)
         wanted = form.cleaned_data.get("status")
-        if change and wanted and wanted != form.instance.status:
+        # changed_data is relative to what the page showed: a status the editor left alone
+        # is never "moved back" to what a stale page showed.
+        if change and "status" in form.changed_data and wanted and wanted != form.instance.status:
             order_set_status(order=form.instance, to_status=wanted, user=request.user)

@@ -19,6 +19,8 @@ from import_export import resources, widgets
 
 from backoffice import widgets as strict
 from backoffice.importing.keys import ReadableKeyField
+from backoffice.models.base import EditVersioned
+from backoffice.services.edits import EDIT_BUMP
 
 WIDGET_BY_TYPE = {
     "DecimalField": strict.StrictDecimalWidget,
@@ -257,6 +259,8 @@ class BackofficeResource(resources.ModelResource):
             if f.attribute in concrete and self._present(f, row)
         }
         names |= {f.name for f in instance._meta.concrete_fields if getattr(f, "auto_now", False)}
+        if isinstance(instance, EditVersioned):
+            names.add("edit_version")  # an import is an edit: pages open on the row go stale
         self._update_fields_by_columns[columns] = sorted(names)
         return self._update_fields_by_columns[columns]
 
@@ -292,6 +296,11 @@ class BackofficeResource(resources.ModelResource):
                 exclude |= {name for name in errors if name != NON_FIELD_ERRORS}
         if errors:
             raise ValidationError(errors)
+
+    def before_save_instance(self, instance, row, **kwargs):
+        super().before_save_instance(instance, row, **kwargs)
+        if isinstance(instance, EditVersioned) and not instance._state.adding:
+            instance.edit_version = EDIT_BUMP  # never a column of the file (not a resource field)
 
     def do_instance_save(self, instance, is_create):
         if is_create:
