@@ -143,13 +143,20 @@ class StaleEditAdminMixin:
         form = super().get_changelist_form(request, **kwargs)
         return type(form.__name__, (form,), {"refusal": getattr(request, REFUSAL_ATTR, None)})
 
+    def seen_version_fields(self, request, obj) -> list[str]:
+        """``["seen_version"]`` where the page can save (a viewer's page has nothing to send)."""
+        return (
+            ["seen_version"] if obj is not None and self.has_change_permission(request, obj) else []
+        )
+
     def get_fieldsets(self, request, obj=None):
         """The hidden version goes on the page with the first fieldset."""
         fieldsets = super().get_fieldsets(request, obj)
-        if obj is None:
+        extra = self.seen_version_fields(request, obj)
+        if not extra:
             return fieldsets
         (name, options), *rest = fieldsets
-        return [(name, {**options, "fields": [*options["fields"], "seen_version"]}), *rest]
+        return [(name, {**options, "fields": [*options["fields"], *extra]}), *rest]
 
     def _retry_with_refusal(self, view, request, *args):
         try:

@@ -105,9 +105,8 @@ class OrderAdmin(ShowQueryMixin, OrderAdminSaveMixin, BackofficeAdmin):
 
     def get_fieldsets(self, request, obj=None):
         # seen_version: the hidden version the page was opened at (admin/edits.py).
-        main = ["customer", "order_date"] + (
-            ["status", "delivery_date", "seen_version"] if obj else []
-        )
+        main = ["customer", "order_date"] + (["status", "delivery_date"] if obj else [])
+        main += self.seen_version_fields(request, obj)
         return [
             (None, {"fields": main}),
             ("Totals", {"fields": ["totals_panel"]}),

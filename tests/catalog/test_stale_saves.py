@@ -221,3 +221,12 @@ def test_an_import_makes_open_pages_stale_and_the_version_is_no_file_column(edit
     response = save(client, product, form, description="Stale.")
     assert response.status_code == 200
     assert "Price: 10.00 → 13.00" in " ".join(response.context["adminform"].form.non_field_errors())
+
+
+def test_a_viewers_page_has_no_version_to_send(db):
+    from tests.catalog.conftest import staff_with
+
+    product = ProductFactory()
+    viewer = csrf_client(staff_with("view_product"))
+    html = viewer.get(change_url(product)).content.decode()
+    assert "seen_version" not in html and "Seen version" not in html
