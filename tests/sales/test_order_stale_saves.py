@@ -99,3 +99,21 @@ def test_a_page_saved_twice_in_a_row_is_not_stale(order):
         == 302
     )
     assert order.items.get().quantity == 4
+
+
+def test_an_import_of_its_lines_makes_an_open_order_page_stale(order):
+    import tablib
+
+    from backoffice.resources import OrderItemResource
+
+    client = manager()
+    stale = open_page(client, order)
+    item = order.items.get()
+    text = f"id,order_id,product_id,quantity,price\n{item.pk},{order.pk},{item.product_id},2,{item.price}\n"
+    result = OrderItemResource().import_data(tablib.Dataset().load(text, format="csv"))
+    assert not result.has_errors() and not result.has_validation_errors()
+    assert Order.objects.get(pk=order.pk).edit_version == order.edit_version + 1
+    response = save(client, order, stale, customer=str(CustomerFactory().pk))
+    assert response.status_code == 200
+    assert "Desk lamp: Quantity: 3 → 2" in errors_of(response)[1]
+    assert Order.objects.get(pk=order.pk).customer_id == order.customer_id
