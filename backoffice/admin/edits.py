@@ -21,17 +21,19 @@ REFUSAL_ATTR = "_save_refusal"  # a refusal from a save that was rolled back, pe
 
 
 def _shown(field, value) -> str:
-    """A field's value as staff read it in a message."""
+    """A field's value as staff read it in a message (a related row by its name: one query by
+    primary key, never the field's whole choice list)."""
+    if isinstance(value, list | tuple) and not isinstance(field, forms.MultiValueField):
+        value = [getattr(v, "pk", v) for v in value]  # the current m2m value holds objects
     with contextlib.suppress(forms.ValidationError):
-        value = field.to_python(value) if not isinstance(value, list | tuple) else value
-    if isinstance(value, list | tuple):
-        if value and not hasattr(value[0], "pk"):
-            value = field.to_python([getattr(v, "pk", v) for v in value])
+        value = field.clean(value)
+    if isinstance(value, list | tuple) or hasattr(value, "model"):  # many-to-many
         return ", ".join(sorted(str(v) for v in value)) or "(none)"
     if value in (None, ""):
         return "(empty)"
-    choices = dict(getattr(field, "choices", None) or ())
-    return str(choices.get(value, value))
+    if isinstance(field, forms.ChoiceField) and not isinstance(field, forms.ModelChoiceField):
+        return str(dict(field.choices).get(value, value))
+    return str(value)
 
 
 def _put(data, key: str, widget, value) -> None:

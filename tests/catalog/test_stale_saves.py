@@ -230,3 +230,20 @@ def test_a_viewers_page_has_no_version_to_send(db):
     viewer = csrf_client(staff_with("view_product"))
     html = viewer.get(change_url(product)).content.decode()
     assert "seen_version" not in html and "Seen version" not in html
+
+
+def test_a_tag_given_by_an_action_is_named_in_the_refusal(editor):
+    from backoffice.services.tags import product_tags_add
+    from tests.factories import TagFactory
+
+    product = ProductFactory()
+    client = csrf_client(editor)
+    form = open_page(client, product)
+    product_tags_add(product_ids=[product.pk], tag=TagFactory(name="Sale"))
+    response = save(client, product, form, description="Stale.")
+    assert response.status_code == 200
+    message = " ".join(response.context["adminform"].form.non_field_errors())
+    assert "Tags: (none) → Sale" in message
+    again = page_form_data(response, "product_form")
+    assert save(client, product, again).status_code == 302  # keeps the tag the action gave
+    assert list(current(product).tags.values_list("name", flat=True)) == ["Sale"]
