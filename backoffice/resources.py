@@ -204,6 +204,7 @@ class OrderItemResource(BackofficeResource):
     order_id, _ = readable_foreign_key("order", Order)
     product_id, product = readable_foreign_key("product", Product, PRODUCT_KEYS)
     export_select_related = ("product",)
+    edits_versioned_parent = "order"  # a line imported is an edit of its order
 
     class Meta(BackofficeResource.Meta):
         model = OrderItem

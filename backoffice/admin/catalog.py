@@ -27,9 +27,11 @@ from backoffice.admin.catalog_filters import (
 )
 from backoffice.admin.catalog_lists import money  # importing it registers Category, Supplier, Tag
 from backoffice.admin.catalog_stock_actions import STOCK_ACTIONS
+from backoffice.admin.edits import SeenValuesForm, StaleEditAdminMixin, seen_version_of
 from backoffice.admin.show_query import ShowQueryMixin
 from backoffice.models import Product, ProductMeta, Review
 from backoffice.resources import ProductMetaResource, ProductResource
+from backoffice.services.edits import edit_version_claim
 from backoffice.services.inventory import stock_set
 
 
@@ -37,8 +39,13 @@ def counted(number: int, noun: str) -> str:
     return f"{number} {noun}{'' if number == 1 else 's'}"
 
 
-class ProductChangeListForm(forms.ModelForm):
-    """The list's editable columns, narrow enough for every figure column to fit beside them."""
+class ProductForm(SeenValuesForm):
+    """The change page: remembers the values and version the editor saw (``admin/edits.py``)."""
+
+
+class ProductChangeListForm(SeenValuesForm):
+    """The list's editable columns, narrow enough for every figure column to fit beside them;
+    each row remembers what the editor saw, like the change page."""
 
     class Meta:
         widgets = {
@@ -79,8 +86,9 @@ class ReviewInline(admin.TabularInline):
 
 
 @admin.register(Product)
-class ProductAdmin(ShowQueryMixin, BackofficeAdmin):
+class ProductAdmin(ShowQueryMixin, StaleEditAdminMixin, BackofficeAdmin):
     resource_classes = [ProductResource]
+    form = ProductForm
     list_display = [
         "name",
         "sku",
@@ -166,15 +174,25 @@ class ProductAdmin(ShowQueryMixin, BackofficeAdmin):
         return form
 
     def save_model(self, request, obj, form, change):
-        """Save everything but stock directly; stock moves only through ``stock_set`` (logged).
+        """Write only what the editor changed; stock only through ``stock_set`` (logged).
 
-        Used by the change page and by the list's editable columns alike.
+        Used by the change page and by the list's editable columns alike. ``changed_data`` is
+        relative to what the editor's page showed (``SeenValuesForm``), so a sale made since
+        is not an edit. Field edits are refused if the product's fields were edited since the
+        page was opened (``edit_version_claim``); a stock edit is refused if the stock moved
+        since (``stock_set(seen=…)``). Either refusal rolls the whole save back and the page
+        comes back with the current values (``StaleEditAdminMixin``).
         """
         wanted_stock = obj.stock_quantity
         if change:
             columns = {field.name for field in obj._meta.concrete_fields}
-            edited = [name for name in form.changed_data if name in columns]
-            obj.save(update_fields=[n for n in edited if n != "stock_quantity"] + ["updated_at"])
+            edited = [n for n in form.changed_data if n in columns and n != "stock_quantity"]
+            if edited or "tags" in form.changed_data:
+                obj.edit_version = edit_version_claim(
+                    model=Product, pk=obj.pk, seen=seen_version_of(form)
+                )
+            if edited:
+                obj.save(update_fields=[*edited, "updated_at"])
             stock_edited = "stock_quantity" in form.changed_data
         else:
             obj.stock_quantity = 0
@@ -186,6 +204,9 @@ class ProductAdmin(ShowQueryMixin, BackofficeAdmin):
                 quantity=wanted_stock,
                 note="Opening stock." if not change else "Edited in the admin.",
                 user=request.user,
+                seen=form.fields["stock_quantity"].to_python(form.seen_value("stock_quantity"))
+                if change
+                else None,
             )
             obj.stock_quantity = wanted_stock
 

@@ -104,7 +104,9 @@ class OrderAdmin(ShowQueryMixin, OrderAdminSaveMixin, BackofficeAdmin):
         return super().get_queryset(request).for_list()
 
     def get_fieldsets(self, request, obj=None):
+        # seen_version: the hidden version the page was opened at (admin/edits.py).
         main = ["customer", "order_date"] + (["status", "delivery_date"] if obj else [])
+        main += self.seen_version_fields(request, obj)
         return [
             (None, {"fields": main}),
             ("Totals", {"fields": ["totals_panel"]}),

@@ -8,28 +8,35 @@ POST in one transaction, so a refusal undoes everything.
 Stock is checked while validating (the formset locks the rows and puts the error on the line),
 so a refusal at save time only happens if someone else took the stock in between (possible on
 SQLite, which has no row locks). Then the page is shown again with that refusal on the line
-(or on the status), exactly as if validation had caught it.
+(or on the status), exactly as if validation had caught it (``StaleEditAdminMixin``).
+
+A page opened before someone else changed the order or its lines is refused the same way
+(``EditConflict`` from ``order_save_with_items``), with what changed named on the form and on
+the lines (``admin/edits.py``, docs/editing.md).
 """
 
-from django import forms
-
+from backoffice.admin.edits import (
+    REFUSAL_ATTR,
+    SeenValuesForm,
+    StaleEditAdminMixin,
+    seen_version_of,
+)
 from backoffice.admin.sales_widgets import preload_choice
 from backoffice.models import Order, OrderItem, OrderStatus
 from backoffice.services.inventory import StockError
 from backoffice.services.orders import (
     ALLOWED_MOVES,
+    EditConflict,
     OrderError,
     OrderStatusError,
     order_save_with_items,
     order_set_status,
 )
 
-REFUSAL_ATTR = "_order_refusal"  # read by OrderItemInline.get_formset too
+__all__ = ["REFUSAL_ATTR", "OrderAdminSaveMixin", "OrderForm"]  # REFUSAL_ATTR: for the inline
 
 
-class OrderForm(forms.ModelForm):
-    refusal: Exception | None = None  # set per request by get_form
-
+class OrderForm(SeenValuesForm):
     class Meta:
         model = Order
         fields = ["customer", "order_date", "status"]
@@ -39,6 +46,11 @@ class OrderForm(forms.ModelForm):
         if "status" in self.fields:
             current = self.instance.status
             allowed = {current, *ALLOWED_MOVES.get(current, ())}
+            if self.is_bound:
+                # The status the page showed stays a valid choice, so a page that is stale
+                # because the status moved is refused as stale (naming the move), not as an
+                # invalid choice; a real move is still checked by order_set_status.
+                allowed.add(self.data.get(self.add_initial_prefix("status")))
             self.fields["status"].choices = [
                 (value, label) for value, label in OrderStatus.choices if value in allowed
             ]
@@ -57,25 +69,20 @@ class OrderForm(forms.ModelForm):
             self.add_error(None, str(self.refusal))
         return cleaned
 
+    def conflict_message(self) -> str:
+        changes = self.changes_since_seen()
+        what = "; ".join(changes) if changes else "its lines or status, listed below"
+        return (
+            f"Someone else changed this order since you opened this page ({what}). Nothing was "
+            "saved: the page now shows the current order beside your changes; check and save "
+            "again."
+        )
 
-class OrderAdminSaveMixin:
+
+class OrderAdminSaveMixin(StaleEditAdminMixin):
     """Saving an order page through the order services (see the module docstring)."""
 
-    def get_form(self, request, obj=None, change=False, **kwargs):
-        form = super().get_form(request, obj, change=change, **kwargs)
-        form.refusal = getattr(request, REFUSAL_ATTR, None)
-        return form
-
-    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
-        try:
-            return super().changeform_view(request, object_id, form_url, extra_context)
-        except (StockError, OrderError) as refusal:
-            # The admin's transaction has rolled everything back; validate again with the
-            # refusal attached to the form or the line it concerns.
-            if request.method != "POST" or hasattr(request, REFUSAL_ATTR):
-                raise
-            setattr(request, REFUSAL_ATTR, refusal)
-            return super().changeform_view(request, object_id, form_url, extra_context)
+    refusal_types = (StockError, OrderError, EditConflict)
 
     def save_model(self, request, obj, form, change):
         """Nothing yet: ``save_related`` saves the order together with its lines."""
@@ -87,6 +94,7 @@ class OrderAdminSaveMixin:
             order=form.instance,
             lines=items.desired_lines() if editable else None,
             user=request.user,
+            seen_version=seen_version_of(form) if change else None,
         )
         if items is not None:  # what Django's change message reads from a saved formset
             items.new_objects = result.created
@@ -96,5 +104,7 @@ class OrderAdminSaveMixin:
             if formset is not items:
                 self.save_formset(request, form, formset, change=change)
         wanted = form.cleaned_data.get("status")
-        if change and wanted and wanted != form.instance.status:
+        # changed_data is relative to what the page showed: a status the editor left alone
+        # is never "moved back" to what a stale page showed.
+        if change and "status" in form.changed_data and wanted and wanted != form.instance.status:
             order_set_status(order=form.instance, to_status=wanted, user=request.user)

@@ -9,18 +9,21 @@ from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
 
-from backoffice.admin.sales_forms import REFUSAL_ATTR
+from backoffice.admin.edits import REFUSAL_ATTR, SeenValuesForm
 from backoffice.admin.sales_widgets import (
     PreloadedAutocompleteSelect,
     limit_related_links,
     preload_choice,
 )
 from backoffice.models import OrderItem
+from backoffice.services.edits import EditConflict
 from backoffice.services.inventory import StockError
 from backoffice.services.orders import LINES_EDITABLE_STATUSES, OrderLine, order_stock_refusals
 
 
-class OrderItemForm(forms.ModelForm):
+class OrderItemForm(SeenValuesForm):
+    versioned = False  # lines count as edits of their order (its version)
+
     class Meta:
         model = OrderItem
         fields = ["product", "quantity", "price"]
@@ -61,6 +64,8 @@ class OrderItemFormSet(forms.BaseInlineFormSet):
 
     def clean(self):
         super().clean()
+        if isinstance(self.refusal, EditConflict):
+            raise ValidationError(self._conflict_message())
         if not self.lines_editable or any(self.errors):
             return
         lines = self.desired_lines()
@@ -86,6 +91,21 @@ class OrderItemFormSet(forms.BaseInlineFormSet):
                 forms_by_product[product_id].add_error("quantity", message)
             else:
                 raise ValidationError(message)
+
+    def _conflict_message(self) -> str:
+        """The lines someone else changed since the page was opened (old → new)."""
+        changes, shown_ids = [], set()
+        for form in self.forms:
+            item = form.instance
+            if item.pk is None:
+                continue
+            shown_ids.add(item.pk)
+            changes += [f"{item.product}: {change}" for change in form.changes_since_seen()]
+        for item in self.get_queryset():
+            if item.pk not in shown_ids:
+                changes.append(f"{item.product}: line added (quantity {item.quantity})")
+        what = "; ".join(changes) if changes else "no line changed"
+        return f"Lines changed since you opened this page: {what}."
 
     def _kept_forms(self):
         for form in self.forms:

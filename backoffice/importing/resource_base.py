@@ -19,6 +19,8 @@ from import_export import resources, widgets
 
 from backoffice import widgets as strict
 from backoffice.importing.keys import ReadableKeyField
+from backoffice.models.base import EditVersioned
+from backoffice.services.edits import EDIT_BUMP
 
 WIDGET_BY_TYPE = {
     "DecimalField": strict.StrictDecimalWidget,
@@ -53,6 +55,9 @@ class BackofficeResource(resources.ModelResource):
     #: related rows fetched with the exported objects (``select_related`` / ``prefetch``).
     export_select_related: tuple[str, ...] = ()
     export_prefetch_related: tuple[str, ...] = ()
+    #: the foreign key to an ``EditVersioned`` row that an import of this row edits (an order
+    #: line edits its order): open pages of it become stale (docs/editing.md).
+    edits_versioned_parent: str | None = None
 
     class Meta:
         import_id_fields = ("id",)
@@ -67,6 +72,7 @@ class BackofficeResource(resources.ModelResource):
         self._import_fields = None
         self._importable = None
         self._update_fields_by_columns: dict = {}
+        self._edited_parents: set = set()
 
     # --- fields --------------------------------------------------------------------------
 
@@ -257,6 +263,8 @@ class BackofficeResource(resources.ModelResource):
             if f.attribute in concrete and self._present(f, row)
         }
         names |= {f.name for f in instance._meta.concrete_fields if getattr(f, "auto_now", False)}
+        if isinstance(instance, EditVersioned):
+            names.add("edit_version")  # an import is an edit: pages open on the row go stale
         self._update_fields_by_columns[columns] = sorted(names)
         return self._update_fields_by_columns[columns]
 
@@ -293,6 +301,11 @@ class BackofficeResource(resources.ModelResource):
         if errors:
             raise ValidationError(errors)
 
+    def before_save_instance(self, instance, row, **kwargs):
+        super().before_save_instance(instance, row, **kwargs)
+        if isinstance(instance, EditVersioned) and not instance._state.adding:
+            instance.edit_version = EDIT_BUMP  # never a column of the file (not a resource field)
+
     def do_instance_save(self, instance, is_create):
         if is_create:
             instance.save(force_insert=True)
@@ -301,6 +314,8 @@ class BackofficeResource(resources.ModelResource):
 
     def after_save_instance(self, instance, row, **kwargs):
         super().after_save_instance(instance, row, **kwargs)
+        if self.edits_versioned_parent:
+            self._edited_parents.add(getattr(instance, f"{self.edits_versioned_parent}_id"))
         restored = {}
         for name in self.preserved_timestamps:
             field = self.fields.get(name)
@@ -310,6 +325,15 @@ class BackofficeResource(resources.ModelResource):
             type(instance)._default_manager.filter(pk=instance.pk).update(**restored)
         for name, value in restored.items():
             setattr(instance, name, value)
+
+    def after_import(self, dataset, result, **kwargs):
+        super().after_import(dataset, result, **kwargs)
+        if self._edited_parents:  # one UPDATE for every parent the file's rows edited
+            parent = self._meta.model._meta.get_field(self.edits_versioned_parent).related_model
+            parent._default_manager.filter(pk__in=self._edited_parents).update(
+                edit_version=EDIT_BUMP
+            )
+            self._edited_parents = set()
 
     def after_import_row(self, row, row_result, **kwargs):
         super().after_import_row(row, row_result, **kwargs)

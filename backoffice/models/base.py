@@ -1,6 +1,7 @@
 """Shared model plumbing."""
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.db import models
 
 
 class ConstraintErrorsOnFieldsMixin:
@@ -29,3 +30,22 @@ class ConstraintErrorsOnFieldsMixin:
                     target = self.constraint_error_fields.get(error.code, field)
                 moved.setdefault(target, []).append(error)
         return moved
+
+
+class EditVersioned(models.Model):
+    """A counter of the edits made to a row's fields, to refuse saves from a stale page.
+
+    Every write that edits fields (a change page, the list's editable columns, an action, an
+    import, an order's lines or status) adds one, in the same transaction; a page remembers the
+    number it was opened with and its save is refused when the number moved (see
+    ``backoffice.services.edits`` and docs/editing.md). Stock moved by a sale or a restock is
+    not a field edit and leaves the counter alone: stock edits are checked against the stock
+    the editor saw instead, so a sale never makes an open product page stale.
+    """
+
+    edit_version = models.PositiveIntegerField(
+        default=1, editable=False, help_text="Edits made to this row; refuses stale saves."
+    )
+
+    class Meta:
+        abstract = True

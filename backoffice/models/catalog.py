@@ -8,7 +8,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 
-from backoffice.models.base import ConstraintErrorsOnFieldsMixin
+from backoffice.models.base import ConstraintErrorsOnFieldsMixin, EditVersioned
 from backoffice.querysets import ActiveProductManager, ProductQuerySet
 from backoffice.querysets.catalog import CategoryQuerySet, SupplierQuerySet, TagQuerySet
 
@@ -98,7 +98,7 @@ sku_format_validator = RegexValidator(
 )
 
 
-class Product(ConstraintErrorsOnFieldsMixin, models.Model):
+class Product(ConstraintErrorsOnFieldsMixin, EditVersioned, models.Model):
     name = models.CharField(max_length=200)
     sku = models.CharField(
         "SKU",

@@ -9,7 +9,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 
-from backoffice.models.base import ConstraintErrorsOnFieldsMixin
+from backoffice.models.base import ConstraintErrorsOnFieldsMixin, EditVersioned
 from backoffice.models.catalog import Product
 from backoffice.models.customers import Customer
 from backoffice.querysets import OrderItemQuerySet, OrderQuerySet
@@ -23,7 +23,7 @@ class OrderStatus(models.TextChoices):
     CANCELLED = "cancelled", "Cancelled"
 
 
-class Order(ConstraintErrorsOnFieldsMixin, models.Model):
+class Order(ConstraintErrorsOnFieldsMixin, EditVersioned, models.Model):
     # PROTECT: a customer with order history cannot be deleted by accident.
     customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="orders")
     status = models.CharField(

@@ -14,6 +14,7 @@ from django.db.models.functions import Now
 
 from backoffice.models import InventoryLog, InventoryReason, Product
 from backoffice.reports.dashboard import dashboard_changed
+from backoffice.services.edits import EditConflict
 
 
 @dataclass(frozen=True)
@@ -138,11 +139,16 @@ def stock_transfer(
     )
 
 
-def stock_set(*, product_id: int, quantity: int, note: str = "", user=None) -> int:
+def stock_set(
+    *, product_id: int, quantity: int, note: str = "", user=None, seen: int | None = None
+) -> int:
     """Set a product's stock to ``quantity`` (a manual count); log the difference as an adjustment.
 
     The difference is taken against the stock read under the row lock, so a sale recorded
-    between the staff member opening the form and saving it is not lost from the log.
+    between the staff member opening the form and saving it is not lost from the log. With
+    ``seen`` (the stock the staff member's page showed), the change is refused with
+    ``EditConflict`` on the stock field if the stock moved since: the number typed was meant
+    for a stock that is no longer there.
     """
     if not isinstance(quantity, int) or quantity < 0:
         raise ValidationError("Stock cannot be negative.")
@@ -152,9 +158,38 @@ def stock_set(*, product_id: int, quantity: int, note: str = "", user=None) -> i
             .values_list("stock_quantity", flat=True)
             .get(pk=product_id)
         )
+        if seen is not None and current != seen and quantity != current:
+            raise EditConflict(
+                Product,
+                product_id,
+                f"Stock changed from {seen} to {current} since you opened this page "
+                f"({stock_moves_since(product_id, current - seen)}); check and save again.",
+                field="stock_quantity",
+            )
         if quantity != current:
             stock_apply_changes(
                 [StockChange(product_id, quantity - current, InventoryReason.ADJUSTMENT, note)],
                 user=user,
             )
     return quantity
+
+
+def stock_moves_since(product_id: int, moved: int, *, limit: int = 10) -> str:
+    """The latest log rows that add up to ``moved`` units, as staff read them ("a sale of 7").
+
+    Reads at most ``limit`` rows (one indexed query); falls back to the net change.
+    """
+    described, total = [], 0
+    for change, reason in (
+        InventoryLog.objects.filter(product_id=product_id)
+        .order_by("-id")
+        .values_list("change", "reason")[:limit]
+    ):
+        total += change
+        label = InventoryReason(reason).label.lower()
+        described.append(
+            f"a sale of {-change}" if reason == InventoryReason.SALE else f"{label} {change:+d}"
+        )
+        if total == moved:
+            return ", ".join(reversed(described))
+    return f"{moved:+d} units"

@@ -71,9 +71,11 @@ def order_set_status(*, order: Order, to_status: str, user=None, note: str = "")
                 user=user,
             )
         current.status = to_status
-        current.save(update_fields=["status", "delivery_date"])
+        current.edit_version += 1  # under the row lock: pages open on this order are stale
+        current.save(update_fields=["status", "delivery_date", "edit_version"])
         record_status(current, from_status, to_status, user, note)
     order.status, order.delivery_date = current.status, current.delivery_date
+    order.edit_version = current.edit_version
     return current
 
 

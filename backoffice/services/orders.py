@@ -25,6 +25,7 @@ from backoffice.models import (
     Product,
 )
 from backoffice.reports.dashboard import dashboard_changed
+from backoffice.services.edits import EDIT_BUMP, EditConflict, edit_version_check
 from backoffice.services.inventory import StockChange, stock_apply_changes
 from backoffice.services.order_status import (
     ALLOWED_MOVES,
@@ -42,6 +43,7 @@ from backoffice.services.order_status import (
 # Status moves live in order_status; they are re-exported so that callers need one module.
 __all__ = [
     "ALLOWED_MOVES",
+    "EditConflict",
     "LINES_EDITABLE_STATUSES",
     "OrderError",
     "OrderLine",
@@ -98,7 +100,7 @@ def order_create(*, customer, lines: list[OrderLine], user=None, order_date=None
 
 
 def order_save_with_items(
-    *, order: Order, lines: list[OrderLine] | None, user=None
+    *, order: Order, lines: list[OrderLine] | None, user=None, seen_version: int | None = None
 ) -> OrderSaveResult:
     """Save ``order`` (new or existing) with exactly ``lines`` (None: leave the lines alone).
 
@@ -107,6 +109,11 @@ def order_save_with_items(
     the total is recalculated from the lines whenever they change (or the order is new). An
     unchanged order keeps what the customer was charged. Raises ``StockError`` (per product)
     or ``OrderLinesError``; then nothing is written.
+
+    Saving an existing order counts as an edit (``edit_version`` + 1). With ``seen_version``
+    (the version the staff member's page was opened at) the save is refused with
+    ``EditConflict`` if anyone edited the order or its lines since: checked under the order's
+    row lock, so of two saves from pages opened at the same version only one goes through.
     """
     with transaction.atomic():
         adding = order._state.adding
@@ -120,6 +127,11 @@ def order_save_with_items(
             existing: dict[int, OrderItem] = {}
         else:
             current = lock_orders([order.pk])[order.pk]
+            if seen_version is not None:
+                edit_version_check(
+                    current=current.edit_version, seen=seen_version, model=Order, pk=order.pk
+                )
+            order.edit_version = current.edit_version + 1
             order.status = current.status
             order.delivery_date = current.delivery_date
             order.total_amount = current.total_amount
@@ -201,7 +213,9 @@ def orders_recalculate_totals(*, order_ids) -> list[TotalFix]:
         )
         for order in differing:
             fixes.append(TotalFix(order.pk, order.total_amount, order.items_total))
-            Order.objects.filter(pk=order.pk).update(total_amount=order.items_total)
+            Order.objects.filter(pk=order.pk).update(
+                total_amount=order.items_total, edit_version=EDIT_BUMP
+            )
         if fixes:
             dashboard_changed()
     return fixes

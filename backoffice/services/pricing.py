@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from backoffice.models import Category, Product
 from backoffice.reports.dashboard import dashboard_changed
+from backoffice.services.edits import EDIT_BUMP
 
 CENT = Decimal("0.01")
 # Product.price is DecimalField(max_digits=10, decimal_places=2).
@@ -88,8 +89,9 @@ def prices_adjust(*, product_ids: Iterable[int], percent: Decimal) -> PriceChang
                 result.refusals[product.pk] = reason
                 continue
             product.price, product.updated_at = new_price, now
+            product.edit_version = EDIT_BUMP  # a field edit: open pages of it are now stale
             changed.append(product)
-        Product.objects.bulk_update(changed, ["price", "updated_at"])
+        Product.objects.bulk_update(changed, ["price", "updated_at", "edit_version"])
         result.changed = len(changed)
         if changed:
             dashboard_changed()

@@ -6,6 +6,7 @@ from django.db.models.functions import Now
 
 from backoffice.models import Product
 from backoffice.reports.dashboard import dashboard_changed
+from backoffice.services.edits import EDIT_BUMP
 
 
 def products_set_active(*, product_ids: Iterable[int], active: bool) -> int:
@@ -16,7 +17,7 @@ def products_set_active(*, product_ids: Iterable[int], active: bool) -> int:
     changed = (
         Product.objects.filter(pk__in=set(product_ids))
         .exclude(is_active=active)
-        .update(is_active=active, updated_at=Now())
+        .update(is_active=active, updated_at=Now(), edit_version=EDIT_BUMP)
     )
     if changed:
         dashboard_changed()

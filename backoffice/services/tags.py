@@ -11,8 +11,15 @@ from collections.abc import Iterable
 from django.db import transaction
 
 from backoffice.models import Product, Tag
+from backoffice.services.edits import EDIT_BUMP
 
 ProductTag = Product.tags.through
+
+
+def _tags_edited(product_ids) -> None:
+    """Tags are a field of the product page: pages open on these products are now stale."""
+    if product_ids:
+        Product.objects.filter(pk__in=set(product_ids)).update(edit_version=EDIT_BUMP)
 
 
 def product_tags_add(*, product_ids: Iterable[int], tag: Tag) -> int:
@@ -26,12 +33,16 @@ def product_tags_add(*, product_ids: Iterable[int], tag: Tag) -> int:
         )
         links = [ProductTag(product_id=pk, tag_id=tag.pk) for pk in sorted(product_ids - already)]
         ProductTag.objects.bulk_create(links, ignore_conflicts=True)
+        _tags_edited(link.product_id for link in links)
     return len(links)
 
 
 def product_tags_remove(*, product_ids: Iterable[int], tag: Tag) -> int:
     """Take ``tag`` off the products; the number of products that had it."""
-    deleted, _ = ProductTag.objects.filter(tag=tag, product_id__in=set(product_ids)).delete()
+    with transaction.atomic():
+        links = ProductTag.objects.filter(tag=tag, product_id__in=set(product_ids))
+        _tags_edited(list(links.values_list("product_id", flat=True)))
+        deleted, _ = links.delete()
     return deleted
 
 
@@ -55,6 +66,7 @@ def product_tags_replace(*, product_ids: Iterable[int], tags: Iterable[Tag]) -> 
             ],
             ignore_conflicts=True,
         )
+        _tags_edited(changed)
     return len(changed)
 
 
@@ -67,6 +79,11 @@ def product_tags_clear(*, product_ids: Iterable[int]) -> int:
             .values("product_id")
             .distinct()
             .count()
+        )
+        _tags_edited(
+            ProductTag.objects.filter(product_id__in=product_ids).values_list(
+                "product_id", flat=True
+            )
         )
         ProductTag.objects.filter(product_id__in=product_ids).delete()
     return tagged

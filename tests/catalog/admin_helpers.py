@@ -1,6 +1,7 @@
 """Driving the admin like a browser: CSRF-checked clients, actions through their pages."""
 
 import re
+from html.parser import HTMLParser
 
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.messages import get_messages
@@ -69,3 +70,58 @@ def run_action(client, action: str, pks, data=None, url_name: str = PRODUCTS_URL
         },
         follow=True,
     )
+
+
+class _FormParser(HTMLParser):
+    """What a browser would submit from the page's form ``form_id``, as ``{name: [values]}``."""
+
+    def __init__(self, form_id):
+        super().__init__()
+        self.form_id, self.inside, self.data = form_id, False, {}
+        self._select = self._textarea = None
+
+    def _add(self, name, value):
+        self.data.setdefault(name, []).append(value)
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "form":
+            self.inside = attrs.get("id") == self.form_id
+        if not self.inside or "name" not in attrs and tag not in {"option"}:
+            return
+        if tag == "input":
+            kind = attrs.get("type", "text")
+            if kind in {"submit", "button", "file"}:
+                return
+            if kind in {"checkbox", "radio"} and "checked" not in attrs:
+                return
+            self._add(attrs["name"], attrs.get("value", "on" if kind == "checkbox" else ""))
+        elif tag == "select":
+            self._select = attrs["name"]
+            self.data.setdefault(self._select, [])
+        elif tag == "option" and self._select and "selected" in attrs:
+            self._add(self._select, attrs.get("value", ""))
+        elif tag == "textarea":
+            self._textarea = attrs["name"]
+            self._add(self._textarea, "")
+
+    def handle_endtag(self, tag):
+        if tag == "form":
+            self.inside = False
+        elif tag == "select":
+            self._select = None
+        elif tag == "textarea":
+            self._textarea = None
+
+    def handle_data(self, data):
+        if self._textarea:
+            self.data[self._textarea][-1] += (
+                data.removeprefix("\n") if not self.data[self._textarea][-1] else data
+            )
+
+
+def page_form_data(response, form_id: str) -> dict[str, list[str]]:
+    """The fields a browser submits from the rendered form (hidden ones included)."""
+    parser = _FormParser(form_id)
+    parser.feed(response.content.decode())
+    return {name: values for name, values in parser.data.items() if values}

@@ -120,6 +120,10 @@ def post_change(client, product, **changes):
     }
     if product.is_active:
         data["is_active"] = "on"
+    # What the page showed (hidden "initial" inputs and version): the values above.
+    data |= {f"initial-{name}": value for name, value in data.items() if "-" not in name}
+    data["initial-is_active"] = str(product.is_active)
+    data["seen_version"] = str(product.edit_version)
     data.update(changes)
     return client.post(change_url(product.pk), data)
 

@@ -161,6 +161,11 @@ def editable_post(client, products, **changes):
         data[f"form-{i}-stock_quantity"] = str(product.stock_quantity)
         if product.is_active:
             data[f"form-{i}-is_active"] = "on"
+        # What the list showed (hidden "initial" inputs and version): the values above.
+        data[f"initial-form-{i}-price"] = str(product.price)
+        data[f"initial-form-{i}-stock_quantity"] = str(product.stock_quantity)
+        data[f"initial-form-{i}-is_active"] = str(product.is_active)
+        data[f"form-{i}-seen_version"] = str(product.edit_version)
     for key, value in changes.items():
         data[key.replace("__", "-")] = value
     return client.post(URL, data, follow=True)

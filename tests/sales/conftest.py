@@ -4,14 +4,19 @@ import pytest
 from django.contrib.auth.models import Permission
 from django.test import Client
 
+from backoffice.models import Order
 from tests.factories import UserFactory
 
 PASSWORD = "a-long-test-password-42"
 
 
-def order_form_data(*, customer, order_date="2024-03-20 10:00:00", status=None, lines=()):
+def order_form_data(
+    *, customer, order_date="2024-03-20 10:00:00", status=None, lines=(), seen_version=None
+):
     """POST data of the order page. ``lines``: dicts with product, quantity, price (may be ""),
-    and for existing lines ``id`` (and ``DELETE``); ``order`` is filled in from the item."""
+    and for existing lines ``id`` (and ``DELETE``); ``order`` is filled in from the item.
+    ``seen_version``: the version the page was opened at (default: the order's current one,
+    read from the lines' order)."""
     day, time = order_date.split(" ")
     data = {
         "customer": str(customer.pk),
@@ -25,6 +30,11 @@ def order_form_data(*, customer, order_date="2024-03-20 10:00:00", status=None, 
     }
     if status is not None:
         data["status"] = status
+    order_ids = {line["order"] for line in lines if line.get("order")}
+    if seen_version is None and order_ids:
+        seen_version = Order.objects.get(pk=order_ids.pop()).edit_version
+    if seen_version is not None:
+        data["seen_version"] = str(seen_version)
     for i, line in enumerate(lines):
         prefix = f"items-{i}-"
         data[prefix + "product"] = str(line["product"])
