@@ -12,12 +12,14 @@ behaviour (validation, natural keys, partial saves, change tracking) is in
 from django.contrib.auth import get_user_model
 from import_export import fields, widgets
 
-from backoffice.importing.keys import readable_foreign_key
+from backoffice.importing.domain_rules import OrderFacts, order_item_rules, order_rules
+from backoffice.importing.keys import _is_id, readable_foreign_key
 from backoffice.importing.resource_base import BackofficeResource, row_error
 from backoffice.models import (
     Category,
     Customer,
     InventoryLog,
+    InventoryReason,
     Order,
     OrderItem,
     Product,
@@ -26,6 +28,7 @@ from backoffice.models import (
     Supplier,
     Tag,
 )
+from backoffice.services.inventory import stock_set
 from backoffice.widgets import (
     BlankAsNullCharWidget,
     IsoDateTimeWidget,
@@ -92,6 +95,8 @@ class ProductResource(BackofficeResource):
     natural_id_fields = ("sku",)
     export_select_related = ("category", "supplier")
     export_prefetch_related = ("tags",)
+    #: columns that change only through the stock ledger (bulk mode refuses to change them)
+    ledger_fields = ("stock_quantity",)
 
     class Meta(BackofficeResource.Meta):
         model = Product
@@ -112,6 +117,27 @@ class ProductResource(BackofficeResource):
             "created_at",
             "updated_at",
         )
+
+    def do_instance_save(self, instance, is_create):
+        """Stock of an existing product moves through the ledger: the difference between the
+        stock now (read under the row lock) and the file's, logged with reason "import", the
+        user and the import record, in the import's transaction. A new product's stock is its
+        opening stock as the file records it (no movement in this shop, so no log row)."""
+        if is_create:
+            return super().do_instance_save(instance, is_create)
+        fields = self._row_state.get("update_fields") or []
+        wanted = instance.stock_quantity
+        instance.save(update_fields=[name for name in fields if name != "stock_quantity"])
+        if "stock_quantity" in fields and wanted != self._row_state["stored"]["stock_quantity"]:
+            stock_set(
+                product_id=instance.pk,
+                quantity=wanted,
+                reason=InventoryReason.IMPORT,
+                note=f"Imported from {self.import_file_name}." if self.import_file_name else "",
+                user=self.import_user,
+                import_record=self.import_record,
+            )
+        return None
 
 
 class ProductTagResource(BackofficeResource):
@@ -199,6 +225,9 @@ class OrderResource(BackofficeResource):
             "delivery_date",
         )
 
+    def row_rules(self, instance, stored):
+        return order_rules(instance, stored)
+
 
 class OrderItemResource(BackofficeResource):
     order_id, _ = readable_foreign_key("order", Order)
@@ -209,6 +238,18 @@ class OrderItemResource(BackofficeResource):
     class Meta(BackofficeResource.Meta):
         model = OrderItem
         fields = ("id", "order_id", "product_id", "product", "quantity", "price")
+
+    def before_import(self, dataset, **kwargs):
+        super().before_import(dataset, **kwargs)
+        headers = dataset.headers or []
+
+        def ids(column):
+            return [int(v) for v in dataset[column] if _is_id(v)] if column in headers else []
+
+        self.order_facts = OrderFacts().load(ids("order_id"), ids("id"))
+
+    def row_rules(self, instance, stored):
+        return order_item_rules(instance, stored, self.order_facts)
 
 
 class ReviewResource(BackofficeResource):

@@ -16,7 +16,10 @@ batches everything else:
   loads), not for the admin, whose preview needs the per-row path.
 
 Bulk mode is refused where it isn't safe: many-to-many columns (tags) need a saved object per
-row, and user accounts need their per-row checks.
+row, and user accounts need their per-row checks. The import rules of the shop
+(``row_rules``: order status, totals, lines) run per row in bulk mode too; a row that would
+change a column kept by a ledger (a product's stock) is refused in bulk mode, since
+``bulk_update`` can't write its log row (import such files per row).
 """
 
 from dataclasses import dataclass, field
@@ -98,6 +101,22 @@ def bulk_resource(resource_class):
                 ):
                     key.resolver.prime(v for v in dataset[key.id_column] if _is_id(v))
 
+        def row_rules(self, instance, stored):
+            # bulk_update writes columns as they are: one kept by a ledger (stock) would
+            # change without its log row, so bulk mode refuses to change it
+            problems = list(super().row_rules(instance, stored))
+            for name in getattr(self, "ledger_fields", ()) if stored is not None else ():
+                if getattr(instance, name) != stored[name]:
+                    problems.append(
+                        (
+                            name,
+                            f"Bulk mode can't change {self.column_for_attribute(name)} of an "
+                            "existing row: it changes only through the stock ledger. Import "
+                            "this file on the admin's Import page (per row).",
+                        )
+                    )
+            return problems
+
         def get_bulk_update_fields(self):
             return self._row_state.get("update_fields") or []
 
@@ -143,8 +162,10 @@ class BulkOutcome:
 
 def import_in_bulk(resource_class, file_format, data: bytes, max_rows=None) -> BulkOutcome:
     """Import a whole file in bulk mode, all or nothing (no row limit unless given)."""
-    dataset = file_format.create_dataset(data, max_rows=max_rows)
     resource = bulk_resource(resource_class)()
+    dataset = file_format.create_dataset(
+        data, max_rows=max_rows, max_columns=resource.max_columns()
+    )
     m2m = [
         f.column_name
         for f in resource.importable_fields()

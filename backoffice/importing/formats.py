@@ -8,7 +8,9 @@ library's interface (the admin's import form lists them) and:
 
 * read CSV/TSV/JSON as UTF-8 only (a byte-order mark is fine) and say what is wrong otherwise;
 * refuse files whose content doesn't match the format, with a hint about what they look like;
-* stop at ``IMPORT_MAX_ROWS`` rows; check an XLSX archive before unpacking it (zip bomb) and let
+* stop at ``IMPORT_MAX_ROWS`` rows, and refuse a header line wider than the import can use
+  (``max_columns``: the resource's columns plus a margin) before reading any row, so a small
+  file of 40,000 columns is refused at once instead of occupying a worker; check an XLSX archive before unpacking it (zip bomb) and let
   openpyxl parse its XML through defusedxml (entity expansion is refused);
 * on export, prefix text cells that a spreadsheet would run (``= + - @``, tab, carriage return)
   with an apostrophe; numbers stay numbers. Reading CSV/TSV/XLSX removes that apostrophe again,
@@ -45,6 +47,21 @@ def unescape_formula(value):
     return value
 
 
+#: without a resource to size it (``max_columns`` not given): far above any resource's columns
+DEFAULT_MAX_COLUMNS = 500
+
+
+def check_column_count(count: int, max_columns) -> None:
+    """Refuse a header line wider than ``max_columns`` (None: ``DEFAULT_MAX_COLUMNS``)."""
+    limit = DEFAULT_MAX_COLUMNS if max_columns is None else max_columns
+    if count > limit:
+        raise ImportFileError(
+            f"The file has {count:,} columns; this import reads at most {limit:,}. Nothing was "
+            "read past the header line: is this the right file, and is its first line the "
+            "column names?"
+        )
+
+
 class _Setting:
     """Default of ``create_dataset(max_rows=...)``: ``IMPORT_MAX_ROWS`` (None: no limit)."""
 
@@ -67,7 +84,7 @@ def _too_many_rows(limit) -> ImportFileError:
 
 def build_dataset(headers, rows, *, first_line: int = 2) -> tablib.Dataset:
     """A dataset with clean, unique header names; ``rows`` are lists as long as the headers."""
-    names = []
+    names: dict[str, None] = {}  # a dict: the "appears twice" check stays linear in the width
     for position, header in enumerate(headers, 1):
         name = "" if header is None else str(header).strip()
         if not name:
@@ -76,7 +93,8 @@ def build_dataset(headers, rows, *, first_line: int = 2) -> tablib.Dataset:
             )
         if name in names:
             raise ImportFileError(f"The column {name!r} appears twice in the header line.")
-        names.append(name)
+        names[name] = None
+    names = list(names)
     dataset = tablib.Dataset(headers=names)
     for row in rows:
         dataset.append(row)
@@ -107,7 +125,7 @@ class _DelimitedText(SafeFormatMixin):
     delimiter = ","
     name = "CSV"
 
-    def create_dataset(self, in_stream, max_rows=SETTING, **kwargs):
+    def create_dataset(self, in_stream, max_rows=SETTING, max_columns=None, **kwargs):
         limit = row_limit(max_rows)
         text = decode_text(in_stream, self.name)
         reader = csv.reader(io.StringIO(text, newline=""), delimiter=self.delimiter)
@@ -118,6 +136,7 @@ class _DelimitedText(SafeFormatMixin):
         except csv.Error as exc:
             raise ImportFileError(f"Line 1 can't be read as {self.name}: {exc}.") from None
         self._check_separator(headers)
+        check_column_count(len(headers), max_columns)
         rows, blank_lines = [], []
         try:
             for row in reader:
@@ -209,7 +228,7 @@ class JSON(SafeFormatMixin, base_formats.JSON):
 
     escapes_formulae = False
 
-    def create_dataset(self, in_stream, max_rows=SETTING, **kwargs):
+    def create_dataset(self, in_stream, max_rows=SETTING, max_columns=None, **kwargs):
         limit = row_limit(max_rows)
         text = decode_text(in_stream, "JSON")
         try:
@@ -233,6 +252,9 @@ class JSON(SafeFormatMixin, base_formats.JSON):
             if not isinstance(row, dict):
                 raise ImportFileError(f"Row {number} of the JSON list is not an object {{...}}.")
             headers.update(dict.fromkeys(row))
+            # before building any row: each row is as wide as all the keys of all the rows
+            # (objects with different keys would make this rows x keys)
+            check_column_count(len(headers), max_columns)
         names = list(headers)
         rows = [[_json_cell(row.get(name)) for name in names] for row in data]
         if not data:
@@ -250,12 +272,12 @@ def _json_cell(value):
 class XLSX(SafeFormatMixin, base_formats.XLSX):
     """The first sheet of a workbook; cells with formulas are refused (values only)."""
 
-    def create_dataset(self, in_stream, max_rows=SETTING, **kwargs):
+    def create_dataset(self, in_stream, max_rows=SETTING, max_columns=None, **kwargs):
         data = in_stream if isinstance(in_stream, bytes) else bytes(in_stream)
         if not data:
             raise ImportFileError("The file is empty.")
         check_zip_archive(data)
-        return read_workbook(data, row_limit(max_rows))
+        return read_workbook(data, row_limit(max_rows), max_columns)
 
 
 def check_zip_archive(data: bytes) -> None:
@@ -293,7 +315,7 @@ def _looks_like_text(data: bytes) -> bool:
     return True
 
 
-def read_workbook(data: bytes, limit: float) -> tablib.Dataset:
+def read_workbook(data: bytes, limit: float, max_columns=None) -> tablib.Dataset:
     import openpyxl
     from defusedxml.common import DefusedXmlException
     from openpyxl import DEFUSEDXML
@@ -303,7 +325,7 @@ def read_workbook(data: bytes, limit: float) -> tablib.Dataset:
     try:
         book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=False)
         try:
-            return _sheet_dataset(book.worksheets[0], limit)
+            return _sheet_dataset(book.worksheets[0], limit, max_columns)
         finally:
             book.close()
     except ImportFileError:
@@ -327,7 +349,7 @@ def _caused_by(exc: BaseException, kind) -> bool:
     return False
 
 
-def _sheet_dataset(sheet, limit: float) -> tablib.Dataset:
+def _sheet_dataset(sheet, limit: float, max_columns=None) -> tablib.Dataset:
     rows = sheet.iter_rows()
     try:
         header_cells = next(rows)
@@ -338,6 +360,7 @@ def _sheet_dataset(sheet, limit: float) -> tablib.Dataset:
         headers.pop()  # trailing empty columns
     if not headers:
         raise ImportFileError("The workbook's first sheet is empty.")
+    check_column_count(len(headers), max_columns)
     values, pending_blank = [], 0
     for cells in rows:
         row = []

@@ -10,7 +10,12 @@ What the library leaves open, and what this base class does about it:
 * unknown columns, and rows that repeat an id or key, are refused before anything runs;
 * with ``track_changes`` each row result says which columns change, from what to what,
   many-to-many tags included - the preview shows that and the confirm compares it;
-* exports render native values (numbers stay numbers) and fetch related rows in bulk.
+* exports render native values (numbers stay numbers) and fetch related rows in bulk;
+* an update must obey the same rules as the admin's forms and services: ``update_rules``
+  (a resource's own rules, e.g. an order's status and charged total) turns each refusal into
+  a row error on the column, naming the rule; it sees the values the object had before the
+  row was applied (``stored``). The import's user and ``ImportRecord`` (``import_data``'s
+  ``user`` / ``import_record`` keywords) are at hand for the writes that must be logged.
 """
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
@@ -73,6 +78,9 @@ class BackofficeResource(resources.ModelResource):
         self._importable = None
         self._update_fields_by_columns: dict = {}
         self._edited_parents: set = set()
+        self.import_user = None
+        self.import_record = None
+        self.import_file_name = ""
 
     # --- fields --------------------------------------------------------------------------
 
@@ -131,6 +139,15 @@ class BackofficeResource(resources.ModelResource):
         return candidates[0].column_name if candidates else attribute
 
     # --- file checks ---------------------------------------------------------------------
+
+    #: columns a file may have beyond the ones the import knows (each is then named as unknown)
+    column_margin = 20
+
+    def max_columns(self, also_known=frozenset()) -> int:
+        """The widest header line worth reading: the formats refuse a wider file before its
+        rows (a small file of 40,000 columns would otherwise cost minutes of CPU)."""
+        known = {f.column_name for f in self.fields.values()} | set(also_known)
+        return len(known) + self.column_margin
 
     def check_headers(self, headers, also_known=frozenset()) -> list[str]:
         """Problems with the header line, as sentences; empty when the file can be imported.
@@ -215,12 +232,24 @@ class BackofficeResource(resources.ModelResource):
     def _check_import_id_fields(self, headers):
         """Replaced by ``check_headers`` (the library insists on id columns being present)."""
 
+    def before_import(self, dataset, **kwargs):
+        super().before_import(dataset, **kwargs)
+        user = kwargs.get("user")
+        self.import_user = user if getattr(user, "pk", None) else None
+        self.import_record = kwargs.get("import_record")
+        self.import_file_name = kwargs.get("file_name") or ""
+
     def after_init_instance(self, instance, new, row, **kwargs):
         super().after_init_instance(instance, new, row, **kwargs)
         self._row_state = {"new": new}
 
     def import_instance(self, instance, row, **kwargs):
         new = self._row_state.get("new", instance.pk is None)
+        if not new:
+            # what the object holds before the row is applied (update_rules compare with it)
+            self._row_state["stored"] = {
+                f.attname: getattr(instance, f.attname) for f in instance._meta.concrete_fields
+            }
         m2m_fields = [f for f in self._m2m_fields() if f.column_name in row]
         before = {} if new or not self.track_changes else self._snapshot(instance, row)
         errors = {}
@@ -298,6 +327,8 @@ class BackofficeResource(resources.ModelResource):
             except ValidationError as exc:
                 errors = exc.update_error_dict(errors)
                 exclude |= {name for name in errors if name != NON_FIELD_ERRORS}
+        for attribute, message in self.row_rules(instance, self._row_state.get("stored")):
+            errors.setdefault(attribute, []).append(message)
         if errors:
             raise ValidationError(errors)
 
@@ -305,6 +336,15 @@ class BackofficeResource(resources.ModelResource):
         super().before_save_instance(instance, row, **kwargs)
         if isinstance(instance, EditVersioned) and not instance._state.adding:
             instance.edit_version = EDIT_BUMP  # never a column of the file (not a resource field)
+
+    def row_rules(self, instance, stored: dict | None):
+        """(attribute, message) for each rule of the admin that this row would break.
+
+        ``stored``: the object's values before the row (None for a new object). Runs only for
+        rows that change something (unchanged rows are skipped first), in per-row and bulk
+        mode alike. The message names the rule and where to do the change instead.
+        """
+        return []
 
     def do_instance_save(self, instance, is_create):
         if is_create:

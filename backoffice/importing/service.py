@@ -7,7 +7,9 @@ but still logs them as "added", and nothing checks that the rows are still what 
 member previewed. ``import_apply`` runs the whole confirm in one transaction, locks the rows
 it will update (PostgreSQL), compares the outcome row by row with the preview, and commits
 only when every row does what the preview said; the admin history is written inside that
-transaction, the ``ImportRecord`` after it (so failures are recorded too).
+transaction. The ``ImportRecord`` of an applied import is written inside it too, before the
+rows, so the stock ledger rows the import writes can point at it; a failed import's record is
+written after the rollback (so failures are recorded too).
 """
 
 from collections.abc import Callable
@@ -35,6 +37,7 @@ class ImportJob:
     file_name: str
     user: object
     ignored_columns: frozenset = frozenset()  # export-only columns of sibling exports
+    record: ImportRecord | None = None  # the applied import's record (set by import_apply)
 
     @property
     def model_label(self) -> str:
@@ -50,12 +53,14 @@ class ImportJob:
 
 def _read(job: ImportJob, report: ImportReport):
     """The dataset and a resource, or None when the file itself is refused (report says why)."""
-    try:
-        dataset = job.file_format.create_dataset(job.data)
-    except ImportFileError as exc:
-        report.problems.append(str(exc))
-        return None, None
     resource = job.resource_class(track_changes=True)
+    try:
+        dataset = job.file_format.create_dataset(
+            job.data, max_columns=resource.max_columns(job.ignored_columns)
+        )
+    except ImportFileError as exc:
+        report.problems.append(f"{job.file_name}: {exc}")
+        return None, None
     report.problems += resource.check_headers(dataset.headers, also_known=job.ignored_columns)
     ignored = [h for h in dataset.headers if h in job.ignored_columns]
     if ignored:
@@ -71,7 +76,7 @@ def _read(job: ImportJob, report: ImportReport):
     return dataset, resource
 
 
-def _run(job: ImportJob, dataset, resource, *, dry_run: bool):
+def _run(job: ImportJob, dataset, resource, *, dry_run: bool, import_record=None):
     return resource.import_data(
         dataset,
         dry_run=dry_run,
@@ -81,6 +86,7 @@ def _run(job: ImportJob, dataset, resource, *, dry_run: bool):
         retain_instance_in_row_result=True,
         file_name=job.file_name,
         user=job.user,
+        import_record=import_record,
     )
 
 
@@ -117,18 +123,23 @@ def import_apply(
     try:
         with transaction.atomic():
             lock_rows(resource, dataset)
-            result = _run(job, dataset, resource, dry_run=False)
+            record = _new_record(job, ImportRecord.Outcome.APPLIED)
+            record.save()
+            result = _run(job, dataset, resource, dry_run=False, import_record=record)
             build_report(report, resource, dataset, result)
             if report.ok:
                 report.problems += compare_with_preview(preview_rows, report)
             if not report.ok:
                 transaction.set_rollback(True)
                 return False, report
+            _fill_record(record, report)
+            record.save()
             if on_applied is not None:
                 on_applied(result)
     except DatabaseError as exc:
         report.problems.append(describe_exception(exc))
         return False, report
+    job.record = record
     return True, report
 
 
@@ -155,19 +166,35 @@ def lock_rows(resource, dataset) -> None:
 
 
 def record_import(job: ImportJob, report: ImportReport, outcome: str, message: str = ""):
-    """One line of import history (written outside the import's transaction)."""
-    counts = report.counts
-    return ImportRecord.objects.create(
+    """One line of import history (written outside the import's transaction).
+
+    An applied import already has its record (``import_apply`` wrote it with the rows): that
+    one is returned, not a second one.
+    """
+    if outcome == ImportRecord.Outcome.APPLIED and job.record is not None:
+        return job.record
+    record = _new_record(job, outcome)
+    _fill_record(record, report, message)
+    record.save()
+    return record
+
+
+def _new_record(job: ImportJob, outcome: str) -> ImportRecord:
+    return ImportRecord(
         user=job.user if getattr(job.user, "pk", None) else None,
         model_label=job.model_label,
         file_name=job.file_name[:255],
         file_format=job.file_format.get_title(),
         outcome=outcome,
-        rows_total=len(report.rows),
-        rows_new=counts["new"],
-        rows_updated=counts["updated"],
-        rows_skipped=counts["unchanged"],
-        rows_deleted=counts["deleted"],
-        rows_invalid=counts["error"],
-        message=message or "\n".join(report.problems)[:5000],
     )
+
+
+def _fill_record(record: ImportRecord, report: ImportReport, message: str = "") -> None:
+    counts = report.counts
+    record.rows_total = len(report.rows)
+    record.rows_new = counts["new"]
+    record.rows_updated = counts["updated"]
+    record.rows_skipped = counts["unchanged"]
+    record.rows_deleted = counts["deleted"]
+    record.rows_invalid = counts["error"]
+    record.message = message or "\n".join(report.problems)[:5000]

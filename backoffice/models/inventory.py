@@ -16,6 +16,7 @@ class InventoryReason(models.TextChoices):
     ORDER_CHANGE = "order_change", "Order changed"
     CANCELLATION = "cancellation", "Order cancelled"
     ADJUSTMENT = "adjustment", "Manual adjustment"
+    IMPORT = "import", "Import"
 
 
 class InventoryLog(models.Model):
@@ -34,6 +35,14 @@ class InventoryLog(models.Model):
     stock_after = models.IntegerField(help_text="The product's stock right after the change.")
     reason = models.CharField(max_length=20, choices=InventoryReason.choices)
     note = models.TextField(blank=True)
+    import_record = models.ForeignKey(
+        "backoffice.ImportRecord",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="inventory_logs",
+        help_text="The import that made this change (reason import; empty for seed loads).",
+    )
     created_at = models.DateTimeField(default=timezone.now, editable=False, db_index=True)
 
     class Meta:

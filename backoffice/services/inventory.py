@@ -33,7 +33,9 @@ class StockError(Exception):
         super().__init__("; ".join(refusals.values()))
 
 
-def stock_apply_changes(changes: Iterable[StockChange], *, user=None) -> dict[int, int]:
+def stock_apply_changes(
+    changes: Iterable[StockChange], *, user=None, import_record=None
+) -> dict[int, int]:
     """Apply signed stock changes all together or not at all; return the new stock per product.
 
     Rows are locked in a deterministic order (by primary key) so that concurrent calls touching
@@ -76,6 +78,7 @@ def stock_apply_changes(changes: Iterable[StockChange], *, user=None) -> dict[in
                     stock_after=after,
                     reason=change.reason,
                     note=change.note,
+                    import_record=import_record,
                 )
             )
         if refusals:
@@ -140,9 +143,17 @@ def stock_transfer(
 
 
 def stock_set(
-    *, product_id: int, quantity: int, note: str = "", user=None, seen: int | None = None
+    *,
+    product_id: int,
+    quantity: int,
+    note: str = "",
+    user=None,
+    reason: InventoryReason = InventoryReason.ADJUSTMENT,
+    import_record=None,
+    seen: int | None = None,
 ) -> int:
-    """Set a product's stock to ``quantity`` (a manual count); log the difference as an adjustment.
+    """Set a product's stock to ``quantity`` (a manual count, an imported file); log the
+    difference with ``reason`` (an adjustment unless said otherwise) and the import record.
 
     The difference is taken against the stock read under the row lock, so a sale recorded
     between the staff member opening the form and saving it is not lost from the log. With
@@ -168,8 +179,9 @@ def stock_set(
             )
         if quantity != current:
             stock_apply_changes(
-                [StockChange(product_id, quantity - current, InventoryReason.ADJUSTMENT, note)],
+                [StockChange(product_id, quantity - current, reason, note)],
                 user=user,
+                import_record=import_record,
             )
     return quantity
 

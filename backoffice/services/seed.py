@@ -78,11 +78,12 @@ def read_dataset(path: Path) -> tablib.Dataset:
         ) from None
     if not isinstance(rows, list):
         raise SeedDataError([f"{name}: expected a JSON list of objects, one per row"])
-    headers: list[str] = []
+    keys: dict[str, None] = {}  # insertion-ordered and linear (a list's `in` is not)
     for number, row in enumerate(rows, 1):
         if not isinstance(row, dict):
             raise SeedDataError([f"{name}: row {number}: expected a JSON object"])
-        headers.extend(key for key in row if key not in headers)
+        keys.update(dict.fromkeys(row))
+    headers = list(keys)
     dataset = tablib.Dataset(headers=headers)
     for row in rows:
         dataset.append([row.get(header) for header in headers])
