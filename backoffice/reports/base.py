@@ -96,3 +96,5 @@ class ReportSpec:
     build: Callable[[forms.Form], ReportTable]
     form_class: type[forms.Form] = NoParametersForm
     empty_message: str = "Nothing to show for these parameters."
+    # model permissions its output needs beside view_reports (backoffice.reports.permissions)
+    requires: tuple[str, ...] = ()
