@@ -8,13 +8,15 @@ through the reverse one-to-one relation.
 
 from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import GroupAdmin as DjangoGroupAdmin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.models import Group
 from django.db.models import Exists, OuterRef
 from django.urls import reverse
 from django.utils.html import format_html
 
 from backoffice.admin.action_pages import action_page
-from backoffice.admin.base import BackofficeAdmin
+from backoffice.admin.base import BackofficeAdmin, JunkParametersMixin
 from backoffice.admin.customers_filters import (
     HasCustomerProfileFilter,
     HasOrdersFilter,
@@ -231,6 +233,12 @@ class CustomerProfileInline(admin.StackedInline):
 
 
 admin.site.unregister(User)
+admin.site.unregister(Group)
+
+
+@admin.register(Group)
+class GroupAdmin(JunkParametersMixin, DjangoGroupAdmin):
+    """Django's own, with the junk-parameter handling every other list has."""
 
 
 @admin.register(User)

@@ -1,23 +1,34 @@
 """Login lockouts (django-axes): the list of failed-login records, with an "Unlock" action.
 
 django-axes registers its own admin for these records; we keep its columns and filters and add
-the one thing staff need when a colleague is locked out: unlocking, logged like any delete.
+the one thing staff need when a colleague is locked out: unlocking, logged like any delete; and
+junk in their addresses gets a message like every other list's (``JunkParametersMixin``).
 """
 
 import logging
 
-from axes.admin import AccessAttemptAdmin
-from axes.models import AccessAttempt
+from axes.admin import AccessAttemptAdmin, AccessLogAdmin
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib import admin, messages
 from django.utils.translation import ngettext
+
+from backoffice.admin.base import JunkParametersMixin
 
 logger = logging.getLogger("backoffice.security")
 
 admin.site.unregister(AccessAttempt)
+admin.site.unregister(AccessLog)
+# Kept only with AXES_ENABLE_ACCESS_FAILURE_LOG, which is off: the list would stay empty.
+admin.site.unregister(AccessFailureLog)
+
+
+@admin.register(AccessLog)
+class LoginLogAdmin(JunkParametersMixin, AccessLogAdmin):
+    """Every login and logout (django-axes' list), junk in the address handled like our lists."""
 
 
 @admin.register(AccessAttempt)
-class LockoutAdmin(AccessAttemptAdmin):
+class LockoutAdmin(JunkParametersMixin, AccessAttemptAdmin):
     """Failed logins by user name and address; the locked-out ones can be unlocked here."""
 
     actions = ["unlock", *AccessAttemptAdmin.actions]

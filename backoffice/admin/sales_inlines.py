@@ -5,6 +5,8 @@ The formset never saves lines itself: the order admin hands ``desired_lines()`` 
 ``order_save_with_items``, which writes the order, its lines and the stock in one transaction.
 """
 
+from decimal import Decimal
+
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
@@ -15,7 +17,7 @@ from backoffice.admin.sales_widgets import (
     limit_related_links,
     preload_choice,
 )
-from backoffice.models import OrderItem
+from backoffice.models import Order, OrderItem
 from backoffice.services.edits import EditConflict
 from backoffice.services.inventory import StockError
 from backoffice.services.orders import LINES_EDITABLE_STATUSES, OrderLine, order_stock_refusals
@@ -41,7 +43,31 @@ class OrderItemForm(SeenValuesForm):
         product = cleaned.get("product")
         if product is not None and cleaned.get("price") in (None, ""):
             cleaned["price"] = product.price
+        quantity, price = cleaned.get("quantity"), cleaned.get("price")
+        if quantity is not None and price not in (None, ""):
+            problem = total_too_large(quantity * price)
+            if problem:
+                self.add_error("quantity", f"This line's total ({quantity} × {price}) {problem}")
         return cleaned
+
+
+def total_too_large(amount) -> str:
+    """Why ``amount`` cannot be an order's total (its column's digits), or "" when it can.
+
+    Checked in the form because the database would refuse it at save (PostgreSQL: numeric
+    field overflow); the column's own validators say what fits.
+    """
+    field = Order._meta.get_field("total_amount")
+    try:
+        field.run_validators(amount)
+    except ValidationError:
+        largest = Decimal(10) ** (field.max_digits - field.decimal_places) - Decimal(1).scaleb(
+            -field.decimal_places
+        )
+        return (
+            f"is too large: an order's total holds at most {field.max_digits} digits ({largest:,})."
+        )
+    return ""
 
 
 class OrderItemFormSet(forms.BaseInlineFormSet):
@@ -73,6 +99,9 @@ class OrderItemFormSet(forms.BaseInlineFormSet):
             raise ValidationError(
                 "An order needs at least one line. To drop every line, cancel the order."
             )
+        problem = total_too_large(sum(line.quantity * (line.price or 0) for line in lines))
+        if problem:
+            raise ValidationError(f"The order's total of these lines {problem}")
         forms_by_product = {}
         for form in self._kept_forms():
             product_id = form.instance.product_id

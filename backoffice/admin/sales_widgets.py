@@ -8,6 +8,7 @@ page keeps a fixed number of queries whatever the number of lines.
 
 from django import forms
 from django.contrib.admin.widgets import AutocompleteSelect, RelatedFieldWidgetWrapper
+from django.core.exceptions import ValidationError
 
 
 class PreloadedAutocompleteSelect(AutocompleteSelect):
@@ -21,6 +22,9 @@ class PreloadedAutocompleteSelect(AutocompleteSelect):
             self.preloaded = {str(obj.pk): self.choices.field.label_from_instance(obj)}
 
     def optgroups(self, name, value, attr=None):
+        # A value that is no key at all (``?customer=abc`` on the add page, a junk POST) would
+        # make Django's own lookup of the chosen option raise: it is simply not shown.
+        value = [v for v in value if self.is_key(v)]
         chosen = [str(v) for v in value if str(v) not in self.choices.field.empty_values]
         if not chosen or any(v not in self.preloaded for v in chosen):
             return super().optgroups(name, value, attr)
@@ -30,6 +34,16 @@ class PreloadedAutocompleteSelect(AutocompleteSelect):
         for pk in chosen:
             options.append(self.create_option(name, pk, self.preloaded[pk], True, len(options)))
         return [(None, options, 0)]
+
+    def is_key(self, value) -> bool:
+        if value in self.choices.field.empty_values:
+            return True
+        key = self.field.remote_field.get_related_field()
+        try:
+            key.run_validators(key.to_python(value))  # type and the column's integer range
+        except ValidationError:
+            return False
+        return True
 
 
 def autocomplete_widget(field) -> PreloadedAutocompleteSelect | None:

@@ -10,8 +10,15 @@ from django.contrib import admin
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.utils import timezone
 
+from backoffice.reports.permissions import (
+    VIEW_CUSTOMER,
+    missing_permissions,
+    permission_names,
+    unavailable_reason,
+)
 from backoffice.reports.querylab.registry import entries_by_section, load_entries
 from backoffice.reports.querylab.runner import display, run_entry
 
@@ -24,10 +31,38 @@ def require(request, permission: str) -> None:
         raise PermissionDenied
 
 
-def page(request, template: str, title: str, **context):
+def page(request, template: str, title: str, status: int = 200, **context):
     return TemplateResponse(
-        request, template, {**admin.site.each_context(request), "title": title, **context}
+        request,
+        template,
+        {**admin.site.each_context(request), "title": title, **context},
+        status=status,
     )
+
+
+def permission_needed(request, reason: str, item_title: str, back_title: str, back_url: str):
+    """403 with a page saying which permission the report or lab entry needs."""
+    return page(
+        request,
+        "admin/backoffice/permission_needed.html",
+        f"{item_title}: permission needed",
+        status=403,
+        reason=reason,
+        item_title=item_title,
+        back_title=back_title,
+        back_url=back_url,
+    )
+
+
+def availability(request, items) -> dict[str, str]:
+    """slug → why the user may not open it (absent when they may), in one query at most."""
+    missing = {p for item in items for p in missing_permissions(request.user, item.requires)}
+    names = permission_names(sorted(missing))
+    return {
+        item.slug: reason
+        for item in items
+        if (reason := unavailable_reason(request.user, item.requires, names))
+    }
 
 
 # --- Query Lab ------------------------------------------------------------------------------
@@ -40,6 +75,7 @@ def querylab_index(request):
         "admin/backoffice/querylab/index.html",
         "Query Lab",
         sections=entries_by_section(),
+        unavailable=availability(request, load_entries().values()),
     )
 
 
@@ -48,6 +84,11 @@ def querylab_entry(request, slug):
     entry = load_entries().get(slug)
     if entry is None:
         raise Http404("No such Query Lab entry")
+    reason = unavailable_reason(request.user, entry.requires)
+    if reason:
+        return permission_needed(
+            request, reason, entry.title, "Query Lab", reverse("admin:querylab")
+        )
     analyze = request.user.is_superuser and request.GET.get("analyze") == "1"
     run = run_entry(entry, explain=True, analyze=analyze)
     for variant in run.variants:
@@ -73,7 +114,12 @@ def dashboard_context(request) -> dict:
 
     if not request.user.has_perm(REPORTS_PERMISSION):
         return {}
-    return {"dashboard": dashboard_figures(), "dashboard_links": dashboard_links(request)}
+    return {
+        "dashboard": dashboard_figures(),
+        "dashboard_links": dashboard_links(request),
+        # the top-customers panel names customers: only for staff who may view customers
+        "dashboard_customers_reason": unavailable_reason(request.user, (VIEW_CUSTOMER,)),
+    }
 
 
 def sorted_list_url(request, model, column: str, descending: bool = True) -> str:
@@ -109,7 +155,13 @@ def reports_index(request):
     from backoffice.reports.registry import REPORTS
 
     require(request, REPORTS_PERMISSION)
-    return page(request, "admin/backoffice/reports/index.html", "Reports", reports=REPORTS.values())
+    return page(
+        request,
+        "admin/backoffice/reports/index.html",
+        "Reports",
+        reports=REPORTS.values(),
+        unavailable=availability(request, REPORTS.values()),
+    )
 
 
 def report_detail(request, slug):
@@ -120,6 +172,9 @@ def report_detail(request, slug):
     spec = REPORTS.get(slug)
     if spec is None:
         raise Http404("No such report")
+    reason = unavailable_reason(request.user, spec.requires)
+    if reason:
+        return permission_needed(request, reason, spec.title, "Reports", reverse("admin:reports"))
     form = spec.form_class(request.GET or None)
     if form.is_bound and not form.is_valid():
         return page(

@@ -79,7 +79,10 @@ class DateRangeForm(forms.Form):
         end: date | None = data.get("date_to")
         return (
             datetime.combine(start, time.min, tzinfo=UTC) if start else None,
-            datetime.combine(end + timedelta(days=1), time.min, tzinfo=UTC) if end else None,
+            # the calendar's last day has no day after it: no upper bound then
+            datetime.combine(end + timedelta(days=1), time.min, tzinfo=UTC)
+            if end and end < date.max
+            else None,
         )
 
 
@@ -96,3 +99,5 @@ class ReportSpec:
     build: Callable[[forms.Form], ReportTable]
     form_class: type[forms.Form] = NoParametersForm
     empty_message: str = "Nothing to show for these parameters."
+    # model permissions its output needs beside view_reports (backoffice.reports.permissions)
+    requires: tuple[str, ...] = ()

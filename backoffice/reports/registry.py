@@ -2,6 +2,7 @@
 
 from backoffice.reports import catalog, customers, quality, sales
 from backoffice.reports.base import DateRangeForm, ReportSpec
+from backoffice.reports.permissions import CUSTOMER_DATA
 
 REPORTS = {
     spec.slug: spec
@@ -42,6 +43,7 @@ REPORTS = {
             customers.customer_insights,
             DateRangeForm,
             "No customers in this period.",
+            requires=CUSTOMER_DATA,
         ),
         ReportSpec(
             "order-statistics",
@@ -58,6 +60,8 @@ REPORTS = {
             "the product, active products out of stock, customers without orders.",
             quality.data_quality,
             empty_message="Nothing to fix: every check passed.",
+            # names the customers of the orders, reviews and profiles it lists, with e-mails
+            requires=CUSTOMER_DATA,
         ),
     )
 }

@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F
 from django.db.models.functions import Now
 
@@ -60,8 +60,16 @@ def stock_apply_changes(
             raise StockError({pk: f"Product #{pk} no longer exists." for pk in missing})
         stock = {pk: product.stock_quantity for pk, product in locked.items()}
         logs, refusals = [], {}
+        most = stock_column_maximum()
         for change in changes:
             after = stock[change.product_id] + change.change
+            if after > most:
+                product = locked[change.product_id]
+                refusals[change.product_id] = (
+                    f"{product.name}: stock would be {after}, above the most a stock count "
+                    f"can hold ({most})."
+                )
+                continue
             if after < 0:
                 product = locked[change.product_id]
                 refusals[change.product_id] = (
@@ -92,6 +100,17 @@ def stock_apply_changes(
         InventoryLog.objects.bulk_create(logs)
         dashboard_changed()
     return stock
+
+
+def stock_column_maximum() -> int:
+    """The largest stock we keep: what the column holds on every database Django supports.
+
+    PostgreSQL's integer stops at 2147483647 (past it, a DataError); SQLite's goes to 2**63-1,
+    but totals over such counts would overflow there. Django documents 0..2147483647 as the
+    range of a ``PositiveIntegerField`` that is safe everywhere, so both databases refuse alike.
+    """
+    field = Product._meta.get_field("stock_quantity")
+    return min(connection.ops.integer_field_range(field.get_internal_type())[1], 2**31 - 1)
 
 
 def _positive(quantity: int, what: str) -> None:

@@ -23,3 +23,9 @@ def report_cell(value, kind: str):
     if kind == "datetime" and isinstance(value, datetime):
         return timezone.localtime(value).strftime("%Y-%m-%d %H:%M")
     return value
+
+
+@register.filter
+def dictget(mapping, key):
+    """``mapping[key]``, or "" when absent (templates cannot index a dict by a variable)."""
+    return mapping.get(key, "") if mapping else ""

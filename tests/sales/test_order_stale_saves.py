@@ -7,7 +7,7 @@ from django.urls import reverse
 from backoffice.models import InventoryLog, Order, OrderItem, Product
 from backoffice.services.orders import OrderLine, order_create, order_set_status
 from tests.catalog.admin_helpers import csrf_client, page_form_data
-from tests.factories import CustomerFactory, ProductFactory
+from tests.factories import CustomerFactory, OrderFactory, ProductFactory
 from tests.sales.conftest import staff_user
 
 pytestmark = pytest.mark.django_db
@@ -101,19 +101,21 @@ def test_a_page_saved_twice_in_a_row_is_not_stale(order):
     assert order.items.get().quantity == 4
 
 
-def test_an_import_of_its_lines_makes_an_open_order_page_stale(order):
+def test_an_import_of_its_lines_makes_an_open_order_page_stale():
+    """Lines may come in by import only for an order that has none (an imported history,
+    issue 9 point 2); the order's page opened before that import is then stale."""
     import tablib
 
     from backoffice.resources import OrderItemResource
 
+    order = OrderFactory()
+    product = ProductFactory(name="Desk lamp", stock_quantity=10)
     client = manager()
     stale = open_page(client, order)
-    item = order.items.get()
-    text = f"id,order_id,product_id,quantity,price\n{item.pk},{order.pk},{item.product_id},2,{item.price}\n"
+    text = f"order_id,product_id,quantity,price\n{order.pk},{product.pk},2,{product.price}\n"
     result = OrderItemResource().import_data(tablib.Dataset().load(text, format="csv"))
     assert not result.has_errors() and not result.has_validation_errors()
     assert Order.objects.get(pk=order.pk).edit_version == order.edit_version + 1
     response = save(client, order, stale, customer=str(CustomerFactory().pk))
     assert response.status_code == 200
-    assert "Desk lamp: Quantity: 3 → 2" in errors_of(response)[1]
     assert Order.objects.get(pk=order.pk).customer_id == order.customer_id

@@ -55,6 +55,8 @@ class LabEntry:
     postgres_only: bool = False
     explain: Callable[[], Any] | None = None  # the queryset whose plan EXPLAIN shows
     tags: tuple[str, ...] = field(default_factory=tuple)
+    # model permissions its output needs (backoffice.reports.permissions), beside use_query_lab
+    requires: tuple[str, ...] = ()
 
     @property
     def is_comparison(self) -> bool:
@@ -103,8 +105,12 @@ def example(
     errata: tuple[str, ...] = (),
     postgres_only: bool = False,
     explain: Callable[[], Any] | None = None,
+    requires: tuple[str, ...] = (),
 ):
-    """Register the decorated function as one entry of the lab."""
+    """Register the decorated function as one entry of the lab.
+
+    ``requires``: the permissions to view what its result shows (e.g. ``CUSTOMER_DATA`` for
+    customers' names or e-mails); staff without them see the entry as unavailable."""
 
     def decorator(function):
         register(
@@ -118,6 +124,7 @@ def example(
                 note=inspect.getdoc(function) or "",
                 postgres_only=postgres_only,
                 explain=explain,
+                requires=requires,
             )
         )
         return function
@@ -135,6 +142,7 @@ def comparison(
     errata: tuple[str, ...] = (),
     writes: bool = False,
     tags: tuple[str, ...] = (),
+    requires: tuple[str, ...] = (),
 ):
     """Register a side-by-side demonstration: one example computed in several ways.
 
@@ -151,6 +159,7 @@ def comparison(
             errata=errata,
             writes=writes,
             tags=tags,
+            requires=requires,
         )
     )
 

@@ -4,17 +4,41 @@ Every run happens inside a transaction that is always rolled back, so no entry, 
 guide's create/update/delete examples, can change the shop's data.
 """
 
+import re
 import time
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import get_hashers
+from django.contrib.sessions.base_session import AbstractBaseSession
 from django.db import connection, models, transaction
+from django.db.models import Q
 from django.test.utils import CaptureQueriesContext
 
 from backoffice.reports.querylab.registry import LabEntry
 
 MAX_ROWS = 50
+
+# The renderer's safety net under the entries' own care: whatever an entry returns, these never
+# reach the page (a column or key with one of these names, a password hash, a session).
+HIDDEN_NAMES = {"password", "session_key", "session_data"}
+HIDDEN = "(hidden)"
+STAFF_HIDDEN = "(hidden: staff account)"
+DJANGO_HASH_ALGORITHMS = {
+    "pbkdf2_sha256",
+    "pbkdf2_sha1",
+    "argon2",
+    "bcrypt_sha256",
+    "bcrypt",
+    "scrypt",
+    "md5",
+    "sha1",
+    "unsalted_md5",
+    "unsalted_sha1",
+    "crypt",
+}
 
 
 @dataclass
@@ -61,6 +85,8 @@ def as_table(value: Any) -> Table:
         if items and all(isinstance(item, dict) for item in items):
             columns = list(dict.fromkeys(key for item in items for key in item))
             rows = [[item.get(c) for c in columns] for item in items]
+        elif items and all(isinstance(item, AbstractBaseSession) for item in items):
+            columns, rows = ["session"], [[HIDDEN] for _ in items]  # a session's key is its pk
         elif items and all(isinstance(item, models.Model) for item in items):
             columns = ["id", "object", *model_extra_columns(items[0])]
             rows = [
@@ -86,6 +112,48 @@ def model_extra_columns(instance: models.Model) -> list[str]:
     ]
 
 
+def password_hash_pattern() -> re.Pattern:
+    """A value that starts like a hash of any configured hasher (``pbkdf2_sha256$…``)."""
+    # the configured hashers, and Django's others: a row may hold a hash made under old settings
+    names = {hasher.algorithm for hasher in get_hashers()} | DJANGO_HASH_ALGORITHMS
+    algorithms = "|".join(re.escape(name) for name in sorted(names, key=len, reverse=True))
+    return re.compile(rf"(^|\W)({algorithms})\$", re.IGNORECASE)
+
+
+def staff_contact_data() -> set[str]:
+    """Staff and superusers' e-mails, phones and addresses (one query): never shown."""
+    staff = get_user_model().objects.filter(Q(is_staff=True) | Q(is_superuser=True))
+    values = set()
+    for row in staff.values_list("email", "customer__phone", "customer__address"):
+        values.update(value for value in row if value)
+    return values
+
+
+def redact(table: Table, protected: set[str]) -> Table:
+    """Blank out secrets: hidden columns/keys, password hashes, sessions, staff contact data."""
+    hashes = password_hash_pattern()
+    hidden_columns = {
+        i for i, name in enumerate(table.columns) if str(name).lower() in HIDDEN_NAMES
+    }
+    is_key_value = table.columns == ["key", "value"]
+    for row in table.rows:
+        hide_row_value = is_key_value and str(row[0]).lower() in HIDDEN_NAMES
+        for i, cell in enumerate(row):
+            if (
+                i in hidden_columns
+                or (hide_row_value and i == 1)
+                or isinstance(cell, AbstractBaseSession)
+            ):
+                row[i] = HIDDEN
+            elif isinstance(cell, (str, list, tuple, dict, models.Model)):
+                text = cell if isinstance(cell, str) else str(cell)
+                if hashes.search(text):
+                    row[i] = HIDDEN
+                elif any(value in text for value in protected):
+                    row[i] = STAFF_HIDDEN
+    return table
+
+
 def display(value: Any) -> str:
     if value is None:
         return "—"
@@ -96,14 +164,15 @@ def display(value: Any) -> str:
     return str(value)
 
 
-def run_variant(label: str, code: str, function) -> VariantRun:
+def run_variant(label: str, code: str, function, protected: set[str] = frozenset()) -> VariantRun:
     run = VariantRun(label=label, code=code)
     with CaptureQueriesContext(connection) as captured:
         try:
             with transaction.atomic():
                 started = time.perf_counter()
-                run.result = as_table(function())
+                result = function()
                 run.elapsed_ms = (time.perf_counter() - started) * 1000
+                run.result = redact(as_table(result), protected)
                 transaction.set_rollback(True)
         except Exception as exc:  # an example that fails shows why; the lab stays up
             run.error = f"{type(exc).__name__}: {exc}"
@@ -134,7 +203,8 @@ def run_entry(entry: LabEntry, *, explain: bool = True, analyze: bool = False) -
             [],
             skipped=f"This example needs PostgreSQL; this database is {connection.vendor}.",
         )
-    variants = [run_variant(v.label, v.code, v.function) for v in entry.variants]
+    protected = staff_contact_data()  # read before the capture: not the example's query
+    variants = [run_variant(v.label, v.code, v.function, protected) for v in entry.variants]
     result = EntryRun(entry, variants)
     if explain and entry.explain is not None:
         try:

@@ -32,6 +32,7 @@ from django.db.models.functions import Cast, Coalesce, Now, TruncMonth
 from django.utils import timezone
 
 from backoffice.models import Category, Customer, Order, OrderItem, Product
+from backoffice.reports.permissions import CUSTOMER_DATA
 from backoffice.reports.querylab.registry import comparison, example
 
 COMMON = "Common Query Examples"
@@ -154,7 +155,11 @@ def common_complex_filtering():
     ]
 
 
-@example(COMMON, "7. Related data efficiently: orders with customer, items and products")
+@example(
+    COMMON,
+    "7. Related data efficiently: orders with customer, items and products",
+    requires=CUSTOMER_DATA,
+)
 def common_orders_with_details():
     """Four queries: orders with customer and user (JOIN) and the item count (GROUP BY), then
     the items, their products and the products' categories."""
@@ -283,6 +288,7 @@ comparison(
         .filter(total_orders__gt=0)
         .order_by("-total_spent")[:10]
     ),
+    requires=CUSTOMER_DATA,
 )
 def dashboard_customer_insights():
     """One reverse relation (orders), so the figures are right; `total_spent` includes the
@@ -311,7 +317,7 @@ def dashboard_customer_insights():
     ]
 
 
-@example(ADVANCED, "Dashboard: summary", errata=("E15",))
+@example(ADVANCED, "Dashboard: summary", errata=("E15",), requires=CUSTOMER_DATA)
 def dashboard_summary():
     """The guide prints a summary without the code that computes it; these queries compute each
     figure. Revenue and average are over all seven orders' totals (cancelled included);

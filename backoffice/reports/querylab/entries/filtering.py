@@ -6,6 +6,7 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from backoffice.models import Customer, Product
+from backoffice.reports.permissions import CUSTOMER_DATA
 from backoffice.reports.querylab.registry import example
 
 SECTION = "Filtering and Lookups"
@@ -239,6 +240,7 @@ def products_from_good_suppliers():
     "Customers who have placed orders",
     errata=("E26",),
     explain=lambda: Customer.objects.filter(orders__isnull=False).distinct(),
+    requires=CUSTOMER_DATA,
 )
 def customers_with_orders():
     customers_with_orders = Customer.objects.filter(orders__isnull=False).distinct()

@@ -6,6 +6,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import Avg, Count, Prefetch, Q, Sum
 
 from backoffice.models import Category, Customer, Order, Product, Review, Tag
+from backoffice.reports.permissions import CUSTOMER_DATA, USER_DATA
 from backoffice.reports.querylab.registry import example
 
 SECTION = "Joins and Relationships"
@@ -113,7 +114,7 @@ def categories_with_counts():
 # --- OneToOne ----------------------------------------------------------------------------------
 
 
-@example(SECTION, "OneToOne forward: customer.user")
+@example(SECTION, "OneToOne forward: customer.user", requires=CUSTOMER_DATA)
 def one_to_one_forward():
     customer = Customer.objects.get(id=1)
     user_email = customer.user.email  # Forward relation
@@ -124,7 +125,7 @@ def one_to_one_forward():
     }
 
 
-@example(SECTION, "OneToOne reverse: user.customer")
+@example(SECTION, "OneToOne reverse: user.customer", requires=USER_DATA)
 def one_to_one_reverse():
     user = User.objects.get(username="john_doe")
     try:
@@ -135,13 +136,14 @@ def one_to_one_reverse():
         return {"user": user.username, "message": "no customer profile"}
 
 
-@example(SECTION, "OneToOne safe access with hasattr()")
+@example(SECTION, "OneToOne safe access with hasattr()", requires=USER_DATA)
 def one_to_one_hasattr():
     """One query for the users, then one per user for `user.customer` (an N+1;
     `User.objects.select_related('customer')` would make it one query). `hasattr` is True only
     when the profile exists: the reverse accessor raises Customer.DoesNotExist otherwise."""
     users_with_profiles = []
-    for user in User.objects.order_by("id"):
+    # staff accounts' contact data is never shown here: customers' accounts only
+    for user in User.objects.filter(is_staff=False, is_superuser=False).order_by("id"):
         user_data = {
             "username": user.username,
             "email": user.email,
@@ -158,6 +160,7 @@ def one_to_one_hasattr():
     SECTION,
     "OneToOne with select_related",
     explain=lambda: Customer.objects.select_related("user").all(),
+    requires=CUSTOMER_DATA,
 )
 def one_to_one_select_related():
     customers = Customer.objects.select_related("user").all()

@@ -10,6 +10,7 @@ from django.db import connection
 from django.db.models import Avg, Count, F, OuterRef, Subquery, Sum
 
 from backoffice.models import Category, Customer, Order, OrderItem, Product
+from backoffice.reports.permissions import CUSTOMER_DATA
 from backoffice.reports.querylab.registry import N_PLUS_ONE, comparison, example
 
 SECTION = "Performance Optimization"
@@ -195,6 +196,7 @@ comparison(
     SECTION,
     "N+1: customers → user (OneToOne)",
     slug="n-plus-one-customer-user",
+    requires=CUSTOMER_DATA,
     tags=(N_PLUS_ONE,),
     variants=[
         ("Naive loop", customer_user_naive),
@@ -282,6 +284,7 @@ def optimized_query():
     explain=lambda: Product.objects.select_related("category", "supplier").annotate(
         review_count=Count("reviews"), avg_rating=Avg("reviews__rating")
     ),
+    requires=CUSTOMER_DATA,
 )
 def product_details():
     """Five queries: products (with category and supplier), tags, reviews, their customers and
