@@ -9,6 +9,10 @@ a ``data-xss`` attribute to the page and run ``window.__xss = 1; alert(1)``. The
 import re
 from decimal import Decimal
 
+from django.contrib import admin
+from django.test import RequestFactory
+from django.urls import reverse
+
 from backoffice.models import InventoryLog, InventoryReason, OrderStatus, OrderStatusChange
 from backoffice.models.catalog import ProductMeta
 from backoffice.models.imports import ImportRecord
@@ -117,3 +121,29 @@ def hostile_shop(superuser=None) -> dict:
         "orders": orders,
         "review": review,
     }
+
+
+def superuser_request(user):
+    request = RequestFactory().get("/")
+    request.user = user
+    return request
+
+
+def model_pages(user) -> list[str]:
+    """Every registered model's list (also searched for an attack), add page, and, for one
+    object of each, its change, history and delete pages (those the admin offers)."""
+    request = superuser_request(user)
+    urls = []
+    for model, model_admin in admin.site._registry.items():
+        prefix = f"admin:{model._meta.app_label}_{model._meta.model_name}"
+        urls.append(reverse(f"{prefix}_changelist"))
+        urls.append(reverse(f"{prefix}_changelist") + "?q=" + script("search").replace(";", "%3B"))
+        if model_admin.has_add_permission(request):
+            urls.append(reverse(f"{prefix}_add"))
+        obj = model_admin.get_queryset(request).order_by("pk").first()
+        if obj is not None:
+            urls.append(reverse(f"{prefix}_change", args=[obj.pk]))
+            urls.append(reverse(f"{prefix}_history", args=[obj.pk]))
+            if model_admin.has_delete_permission(request, obj):
+                urls.append(reverse(f"{prefix}_delete", args=[obj.pk]))
+    return urls

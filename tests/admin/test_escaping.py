@@ -14,12 +14,11 @@ from django.contrib import admin
 from django.contrib.admin import helpers
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
-from django.test import RequestFactory
 from django.urls import reverse
 
 from backoffice.reports.querylab.registry import load_entries
 from backoffice.reports.registry import REPORTS
-from tests.hostile import INJECTED, hostile_shop, img, script
+from tests.hostile import INJECTED, hostile_shop, img, model_pages, script, superuser_request
 
 JS_ADDRESS = re.compile(r"""(?:href|src|action|formaction)\s*=\s*["']?\s*javascript:""", re.I)
 
@@ -28,7 +27,9 @@ def assert_escaped(response, where: str) -> None:
     assert response.status_code == 200, f"{where}: {response.status_code}"
     html = response.content.decode()
     found = INJECTED.search(html)
-    assert not found, f"{where}: unescaped markup: …{html[found.start() - 200 : found.end() + 100]}…"
+    assert not found, (
+        f"{where}: unescaped markup: …{html[found.start() - 200 : found.end() + 100]}…"
+    )
     found = JS_ADDRESS.search(html)
     assert not found, f"{where}: javascript: address: …{html[found.start() - 200 : found.end()]}…"
 
@@ -36,32 +37,6 @@ def assert_escaped(response, where: str) -> None:
 @pytest.fixture
 def shop(db, admin_user):
     return hostile_shop(superuser=admin_user)
-
-
-def superuser_request(user):
-    request = RequestFactory().get("/")
-    request.user = user
-    return request
-
-
-def model_pages(user) -> list[str]:
-    """Every registered model's list (also searched for an attack), add page, and, for one
-    object of each, its change, history and delete pages (those the admin offers)."""
-    request = superuser_request(user)
-    urls = []
-    for model, model_admin in admin.site._registry.items():
-        prefix = f"admin:{model._meta.app_label}_{model._meta.model_name}"
-        urls.append(reverse(f"{prefix}_changelist"))
-        urls.append(reverse(f"{prefix}_changelist") + "?q=" + script("search").replace(";", "%3B"))
-        if model_admin.has_add_permission(request):
-            urls.append(reverse(f"{prefix}_add"))
-        obj = model_admin.get_queryset(request).order_by("pk").first()
-        if obj is not None:
-            urls.append(reverse(f"{prefix}_change", args=[obj.pk]))
-            urls.append(reverse(f"{prefix}_history", args=[obj.pk]))
-            if model_admin.has_delete_permission(request, obj):
-                urls.append(reverse(f"{prefix}_delete", args=[obj.pk]))
-    return urls
 
 
 def test_every_model_page_escapes_staff_text(admin_client, admin_user, shop):
@@ -95,7 +70,7 @@ def test_transfer_stock_page_escapes_the_product_name(admin_client, shop):
     )
     assert_escaped(response, "transfer stock page")
     help_text = response.content.decode()
-    assert f"&lt;script data-xss&gt;window.__xss=1;alert(1)//product&lt;/script&gt;" in help_text
+    assert "&lt;script data-xss&gt;window.__xss=1;alert(1)//product&lt;/script&gt;" in help_text
     assert f"has {product.stock_quantity} in stock." in help_text
 
 
