@@ -7,6 +7,7 @@ the reason in a message, what would take stock below zero.
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
+from django.utils.html import format_html
 
 from backoffice.admin.action_pages import action_page
 from backoffice.admin.catalog_actions import products, report_refusals, selected_ids
@@ -67,7 +68,11 @@ class TransferForm(forms.Form):
         self.fields["to_product"].queryset = (
             Product.objects.exclude(pk=source.pk).select_related("category").order_by("name")
         )
-        self.fields["quantity"].help_text = f"{source.name} has {source.stock_quantity} in stock."
+        # Help texts are markup to Django's admin templates (fieldset.html renders them |safe):
+        # a product's name is staff-written text, so it goes in through format_html, escaped.
+        self.fields["quantity"].help_text = format_html(
+            "{} has {} in stock.", source.name, source.stock_quantity
+        )
 
     def clean_quantity(self):
         quantity = self.cleaned_data["quantity"]

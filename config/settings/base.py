@@ -63,6 +63,33 @@ X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 
 # ------------------------------------------------------------------------------
+# Content-Security-Policy (django-csp 4; docs/security.md)
+# ------------------------------------------------------------------------------
+# Templates escape every staff-written value; this policy is the second wall, so that one
+# missed escape is not enough to run a script in a superuser's browser.
+from csp.constants import NONCE, NONE, SELF, UNSAFE_INLINE  # noqa: E402
+
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        # Scripts only from our own static files: no inline script, no event-handler
+        # attribute, no eval. The nonce admits only the inline scripts that a template
+        # marks with {{ request.csp_nonce }} (django-admin-rangefilter's filters do); an
+        # injected script can't know it. The nonce is in the header only on the pages
+        # that use it.
+        "script-src": [SELF, NONCE],
+        # Styles may be inline: Django admin's and import-export's templates, and ours, use
+        # style attributes and <style> blocks. CSS can't run script.
+        "style-src": [SELF, UNSAFE_INLINE],
+        "img-src": [SELF, "data:"],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "frame-ancestors": [NONE],
+        "form-action": [SELF],
+    }
+}
+
+# ------------------------------------------------------------------------------
 # Applications
 # ------------------------------------------------------------------------------
 INSTALLED_APPS = [
@@ -74,6 +101,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "import_export",
     "rangefilter",
+    "csp",
     "axes",
     "backoffice",
 ]
@@ -86,6 +114,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
     # Last, as django-axes asks: it turns a locked-out login into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]

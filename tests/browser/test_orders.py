@@ -4,6 +4,7 @@ delivered and reads the timeline, and is stopped by the stock."""
 from decimal import Decimal
 
 import pytest
+from playwright.sync_api import expect
 
 from backoffice.models import InventoryLog, Order, Product
 from tests.factories import CustomerFactory, ProductFactory
@@ -47,7 +48,9 @@ def test_create_an_order_with_two_lines_and_see_the_total(logged_in_page, live_s
     page.goto(f"{live_server.url}/admin/backoffice/order/add/")
     add_line(page, 0, "Desk", "Desk Lamp", 2)
     # The empty unit price shows today's price: what it becomes on save.
-    page.wait_for_function("document.getElementById('id_items-0-price').placeholder === '35.50'")
+    # A locator assertion, not wait_for_function: that polls with eval, which the page's
+    # Content-Security-Policy forbids (docs/security.md).
+    expect(page.locator("#id_items-0-price")).to_have_attribute("placeholder", "35.50")
     place_order(page, live_server, [("Desk", "Desk Lamp", 2), ("Chair", "Office Chair", 1)])
     page.wait_for_selector(".messagelist .success")
     order = Order.objects.get()
