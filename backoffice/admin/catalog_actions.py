@@ -67,7 +67,7 @@ def _set_active(modeladmin, request, queryset, active: bool):
     word = "activated" if active else "deactivated"
 
     def apply(_data):
-        changed = products_set_active(product_ids=ids, active=active)
+        changed = products_set_active(product_ids=ids, active=active, user=request.user)
         already = len(ids) - changed
         text = f"{products(changed)} {word}."
         if already:
@@ -122,7 +122,7 @@ def _adjust_prices(modeladmin, request, queryset, *, sign: int, highest: Decimal
     verb = "discounted" if sign < 0 else "raised"
 
     def apply(data):
-        result = prices_adjust(product_ids=ids, percent=sign * data["percent"])
+        result = prices_adjust(product_ids=ids, percent=sign * data["percent"], user=request.user)
         text = f"{products(result.changed)} {verb} by {data['percent']}%."
         if result.unchanged:
             text += f" {products(result.unchanged)} unchanged (the change rounds to 0 cents)."
@@ -176,7 +176,7 @@ def add_tag(modeladmin, request, queryset):
     ids = selected_ids(queryset)
 
     def apply(data):
-        added = product_tags_add(product_ids=ids, tag=data["tag"])
+        added = product_tags_add(product_ids=ids, tag=data["tag"], user=request.user)
         text = f'Tag "{data["tag"]}" added to {products(added)}.'
         if len(ids) - added:
             text += f" {products(len(ids) - added)} already had it."
@@ -198,7 +198,7 @@ def remove_tag(modeladmin, request, queryset):
     ids = selected_ids(queryset)
 
     def apply(data):
-        removed = product_tags_remove(product_ids=ids, tag=data["tag"])
+        removed = product_tags_remove(product_ids=ids, tag=data["tag"], user=request.user)
         text = f'Tag "{data["tag"]}" removed from {products(removed)}.'
         if len(ids) - removed:
             text += f" {products(len(ids) - removed)} did not have it."
@@ -220,7 +220,7 @@ def replace_tags(modeladmin, request, queryset):
     ids = selected_ids(queryset)
 
     def apply(data):
-        changed = product_tags_replace(product_ids=ids, tags=data["tags"])
+        changed = product_tags_replace(product_ids=ids, tags=data["tags"], user=request.user)
         names = ", ".join(tag.name for tag in data["tags"])
         text = f"Tags of {products(changed)} replaced by: {names}."
         if len(ids) - changed:
@@ -243,7 +243,7 @@ def clear_tags(modeladmin, request, queryset):
     ids = selected_ids(queryset)
 
     def apply(_data):
-        cleared = product_tags_clear(product_ids=ids)
+        cleared = product_tags_clear(product_ids=ids, user=request.user)
         modeladmin.message_user(
             request, f"All tags removed from {products(cleared)}.", messages.SUCCESS
         )

@@ -78,7 +78,7 @@ class CustomerOrderInline(admin.TabularInline):
 def deactivate_accounts(modeladmin, request, queryset):
     def apply(_data):
         ids = list(queryset.values_list("pk", flat=True))
-        deactivated, already = customers_deactivate(customer_ids=ids)
+        deactivated, already = customers_deactivate(customer_ids=ids, user=request.user)
         modeladmin.message_user(
             request, f"{deactivated} account(s) deactivated; they can no longer log in."
         )

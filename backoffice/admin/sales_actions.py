@@ -86,7 +86,7 @@ def recalculate_totals(modeladmin, request, queryset):
     ]
 
     def apply(_data):
-        fixes = orders_recalculate_totals(order_ids=_selected_ids(queryset))
+        fixes = orders_recalculate_totals(order_ids=_selected_ids(queryset), user=request.user)
         for fix in fixes:
             modeladmin.message_user(
                 request,

@@ -4,6 +4,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 
 from backoffice.models import Customer
+from backoffice.services.history import history_record_changes
 
 User = get_user_model()
 
@@ -41,7 +42,7 @@ def customer_create(
     return customer
 
 
-def customers_deactivate(*, customer_ids) -> tuple[int, int]:
+def customers_deactivate(*, customer_ids, user=None) -> tuple[int, int]:
     """Switch off the user accounts of these customers; return (deactivated, already inactive).
 
     Their orders and history stay; a deactivated account simply can't log in.
@@ -49,5 +50,9 @@ def customers_deactivate(*, customer_ids) -> tuple[int, int]:
     with transaction.atomic():
         users = User.objects.filter(customer__pk__in=customer_ids)
         already = users.filter(is_active=False).count()
-        deactivated = users.filter(is_active=True).update(is_active=False)
+        accounts = list(users.filter(is_active=True).select_for_update().order_by("pk"))
+        deactivated = User.objects.filter(pk__in=[a.pk for a in accounts]).update(is_active=False)
+        history_record_changes(
+            user=user, objects=accounts, message="Account deactivated (bulk action)."
+        )
     return deactivated, already

@@ -15,6 +15,7 @@ from django.db.models.functions import Now
 from backoffice.models import InventoryLog, InventoryReason, Product
 from backoffice.reports.dashboard import dashboard_changed
 from backoffice.services.edits import EditConflict
+from backoffice.services.history import history_record_product_changes
 
 
 @dataclass(frozen=True)
@@ -126,7 +127,14 @@ def stock_restock(
     changes = [
         StockChange(pk, quantity, InventoryReason.RESTOCK, note) for pk in sorted(set(product_ids))
     ]
-    return stock_apply_changes(changes, user=user)
+    with transaction.atomic():
+        stocks = stock_apply_changes(changes, user=user)
+        history_record_product_changes(
+            user=user,
+            product_ids=stocks,
+            message=lambda p: f"Restocked +{quantity}: stock now {stocks[p.pk]} (bulk action).",
+        )
+    return stocks
 
 
 def stock_transfer(
@@ -148,17 +156,34 @@ def stock_transfer(
     suffix = f" {note}" if note else ""
     to_name = names.get(to_product_id, f"#{to_product_id}")
     from_name = names.get(from_product_id, f"#{from_product_id}")
-    return stock_apply_changes(
-        [
-            StockChange(
-                from_product_id, -quantity, InventoryReason.TRANSFER_OUT, f"To {to_name}.{suffix}"
-            ),
-            StockChange(
-                to_product_id, quantity, InventoryReason.TRANSFER_IN, f"From {from_name}.{suffix}"
-            ),
-        ],
-        user=user,
-    )
+    with transaction.atomic():
+        stocks = stock_apply_changes(
+            [
+                StockChange(
+                    from_product_id,
+                    -quantity,
+                    InventoryReason.TRANSFER_OUT,
+                    f"To {to_name}.{suffix}",
+                ),
+                StockChange(
+                    to_product_id,
+                    quantity,
+                    InventoryReason.TRANSFER_IN,
+                    f"From {from_name}.{suffix}",
+                ),
+            ],
+            user=user,
+        )
+        moved = {
+            from_product_id: f"−{quantity} to {to_name}",
+            to_product_id: f"+{quantity} from {from_name}",
+        }
+        history_record_product_changes(
+            user=user,
+            product_ids=stocks,
+            message=lambda p: f"Stock {moved[p.pk]}: now {stocks[p.pk]} (transfer action).",
+        )
+    return stocks
 
 
 def stock_set(

@@ -13,6 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from backoffice.models import InventoryReason, Order, OrderStatus, OrderStatusChange
+from backoffice.services.history import history_record_changes
 from backoffice.services.inventory import StockChange, StockError, stock_apply_changes
 
 # DESIGN.md: pending -> processing -> shipped -> delivered; any state but delivered -> cancelled.
@@ -91,8 +92,15 @@ def orders_set_status(*, order_ids, to_status: str, user=None) -> list[Outcome]:
     outcomes = []
     label = OrderStatus(to_status).label.lower()
     for order in Order.objects.filter(pk__in=order_ids).order_by("pk"):
+        before = OrderStatus(order.status).label
         try:
-            order_set_status(order=order, to_status=to_status, user=user)
+            with transaction.atomic():
+                order_set_status(order=order, to_status=to_status, user=user)
+                history_record_changes(
+                    user=user,
+                    objects=[order],
+                    message=f"Status: {before} → {OrderStatus(to_status).label} (bulk action).",
+                )
         except (OrderStatusError, StockError) as refusal:
             outcomes.append(Outcome(order.pk, False, str(refusal)))
         else:

@@ -26,6 +26,7 @@ from backoffice.models import (
 )
 from backoffice.reports.dashboard import dashboard_changed
 from backoffice.services.edits import EDIT_BUMP, EditConflict, edit_version_check
+from backoffice.services.history import history_record_changes
 from backoffice.services.inventory import StockChange, stock_apply_changes
 from backoffice.services.order_status import (
     ALLOWED_MOVES,
@@ -196,7 +197,7 @@ class TotalFix:
     new_total: Decimal
 
 
-def orders_recalculate_totals(*, order_ids) -> list[TotalFix]:
+def orders_recalculate_totals(*, order_ids, user=None) -> list[TotalFix]:
     """Set the total of each order whose total differs from its lines to the sum of its lines.
 
     The orders are locked first (in id order), so no line changes between reading the sum
@@ -216,6 +217,17 @@ def orders_recalculate_totals(*, order_ids) -> list[TotalFix]:
             Order.objects.filter(pk=order.pk).update(
                 total_amount=order.items_total, edit_version=EDIT_BUMP
             )
+        old_totals = {fix.order_id: fix.old_total for fix in fixes}
+        history_record_changes(
+            user=user,
+            objects=Order.objects.filter(pk__in=old_totals)
+            .order_by("pk")
+            .only("pk", "total_amount"),
+            message=lambda order: (
+                f"Total {old_totals[order.pk]} → {order.total_amount} "
+                "(recalculated from its items, bulk action)."
+            ),
+        )
         if fixes:
             dashboard_changed()
     return fixes

@@ -19,6 +19,7 @@ from django.utils import timezone
 from backoffice.models import Category, Product
 from backoffice.reports.dashboard import dashboard_changed
 from backoffice.services.edits import EDIT_BUMP
+from backoffice.services.history import history_record_changes
 
 CENT = Decimal("0.01")
 # Product.price is DecimalField(max_digits=10, decimal_places=2).
@@ -57,7 +58,7 @@ def _refusal(product: Product, new_price: Decimal) -> str | None:
     return None
 
 
-def prices_adjust(*, product_ids: Iterable[int], percent: Decimal) -> PriceChangeResult:
+def prices_adjust(*, product_ids: Iterable[int], percent: Decimal, user=None) -> PriceChangeResult:
     """Change the price of every product by ``percent`` (−10 = 10% off), in one transaction.
 
     Rows are locked in primary-key order; each new price is checked against the product's
@@ -77,7 +78,7 @@ def prices_adjust(*, product_ids: Iterable[int], percent: Decimal) -> PriceChang
         )
         categories = Category.objects.in_bulk({product.category_id for product in products})
         now = timezone.now()
-        changed = []
+        changed, old_prices = [], {}
         for product in products:
             product.category = categories[product.category_id]
             new_price = price_adjusted(product.price, percent)
@@ -88,10 +89,19 @@ def prices_adjust(*, product_ids: Iterable[int], percent: Decimal) -> PriceChang
             if reason:
                 result.refusals[product.pk] = reason
                 continue
+            old_prices[product.pk] = product.price
             product.price, product.updated_at = new_price, now
             product.edit_version = EDIT_BUMP  # a field edit: open pages of it are now stale
             changed.append(product)
         Product.objects.bulk_update(changed, ["price", "updated_at", "edit_version"])
+        change = "discount" if percent < 0 else "rise"
+        history_record_changes(
+            user=user,
+            objects=changed,
+            message=lambda p: (
+                f"Price {old_prices[p.pk]} → {p.price} (bulk action: {change} of {abs(percent)}%)."
+            ),
+        )
         result.changed = len(changed)
         if changed:
             dashboard_changed()
