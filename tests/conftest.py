@@ -4,10 +4,20 @@ from django.db import connection
 from backoffice.services.seed import SEED_TABLES, reset_sequences, seed_data_load
 from tests.seed import rows
 
-postgres_only = pytest.mark.skipif(
-    connection.vendor != "postgresql",
-    reason="needs PostgreSQL (run with DATABASE_URL=postgres://postgres@127.0.0.1:5432/backoffice)",
+POSTGRES_ONLY_REASON = (
+    "needs PostgreSQL (run with DATABASE_URL=postgres://postgres@127.0.0.1:5432/backoffice)"
 )
+
+
+def pytest_collection_modifyitems(config, items):
+    """``@pytest.mark.postgres_only`` (registered in pyproject.toml) skips, with the reason, on
+    any other database: never silently, and .ci/run fails a PostgreSQL run that skips one."""
+    if connection.vendor == "postgresql":
+        return
+    skip = pytest.mark.skip(reason=POSTGRES_ONLY_REASON)
+    for item in items:
+        if item.get_closest_marker("postgres_only"):
+            item.add_marker(skip)
 
 
 # The first `seed` of a test session runs the real import; later ones copy its rows back in

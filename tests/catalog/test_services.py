@@ -17,7 +17,6 @@ from backoffice.services.tags import (
     product_tags_remove,
     product_tags_replace,
 )
-from tests.conftest import postgres_only
 from tests.factories import CategoryFactory, ProductFactory, TagFactory, UserFactory
 
 
@@ -122,7 +121,7 @@ def test_transfer_refuses_more_than_in_stock_and_to_itself():
     assert [p.stock_quantity for p in Product.objects.order_by("pk")] == [2, 0]
 
 
-@postgres_only
+@pytest.mark.postgres_only
 @pytest.mark.django_db(transaction=True)
 def test_opposite_transfers_at_the_same_time_neither_deadlock_nor_lose_stock():
     """Two threads move stock A->B and B->A over and over, at the same time.

@@ -19,9 +19,8 @@ from backoffice.importing.service import ImportJob, import_apply, import_preview
 from backoffice.models import Product
 from backoffice.resources import ProductResource
 from backoffice.services.seed import seed_data_load
-from tests.conftest import postgres_only
 
-pytestmark = [postgres_only, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.postgres_only, pytest.mark.django_db(transaction=True)]
 
 PRICES = b"id,price\n1,1199.99\n"
 

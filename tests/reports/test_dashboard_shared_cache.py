@@ -17,7 +17,6 @@ from django.db import connection
 from django.test import override_settings
 
 from backoffice.reports.dashboard import CACHE_KEY, dashboard_figures
-from tests.conftest import postgres_only
 
 ROOT = Path(__file__).resolve().parents[2]
 DATABASE_CACHES = {
@@ -51,7 +50,7 @@ def in_another_process(code: str) -> None:
     assert result.returncode == 0, result.stderr
 
 
-@postgres_only
+@pytest.mark.postgres_only
 @pytest.mark.django_db(transaction=True)
 @override_settings(CACHES=DATABASE_CACHES)
 def test_an_order_placed_by_another_process_shows_on_the_next_dashboard(seed):

@@ -593,7 +593,7 @@ def test_cheap_electronics_reports_every_broken_rule():
 # --- Raw SQL and Custom Queries ----------------------------------------------------------------
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="needs PostgreSQL")
+@pytest.mark.postgres_only
 def test_monthly_sales_report():
     months = defaultdict(list)
     for order in ORDERS.values():

@@ -14,7 +14,6 @@ from backoffice.reports.base import DateRangeForm
 from backoffice.reports.dashboard import compute_dashboard, dashboard_figures
 from backoffice.reports.registry import REPORTS
 from backoffice.reports.sales import monthly_sales_orm, monthly_sales_sql
-from tests.conftest import postgres_only
 from tests.reports import truth
 from tests.seed import by_id, dec, rows
 
@@ -109,7 +108,7 @@ def test_monthly_sales_date_range(admin_client, seed):
     assert "No sales in this period." in empty.content.decode()
 
 
-@postgres_only
+@pytest.mark.postgres_only
 def test_raw_sql_and_orm_monthly_sales_agree(seed):
     assert monthly_sales_sql() == monthly_sales_orm()
     form = DateRangeForm({"date_from": "2024-03-02", "date_to": "2024-03-10"})
@@ -117,7 +116,7 @@ def test_raw_sql_and_orm_monthly_sales_agree(seed):
     assert monthly_sales_sql(*form.bounds()) == monthly_sales_orm(*form.bounds())
 
 
-@postgres_only
+@pytest.mark.postgres_only
 def test_report_parameters_cannot_inject_sql(seed):
     hostile = "2024-01-01'); DROP TABLE backoffice_order; --"
     with pytest.raises(DataError), transaction.atomic():

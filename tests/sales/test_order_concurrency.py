@@ -12,10 +12,9 @@ from django.db import connection
 from backoffice.models import InventoryLog, Order, Product
 from backoffice.services.inventory import StockError
 from backoffice.services.orders import OrderLine, order_create
-from tests.conftest import postgres_only
 from tests.factories import CustomerFactory, ProductFactory
 
-pytestmark = [postgres_only, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.postgres_only, pytest.mark.django_db(transaction=True)]
 
 
 def place_at_once(count, product, customers):

@@ -13,10 +13,9 @@ from backoffice.models import Order, Product
 from backoffice.services.edits import EditConflict, edit_version_claim
 from backoffice.services.orders import OrderLine, order_create
 from tests.catalog.admin_helpers import page_form_data
-from tests.conftest import postgres_only
 from tests.factories import CustomerFactory, ProductFactory, UserFactory
 
-pytestmark = [postgres_only, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.postgres_only, pytest.mark.django_db(transaction=True)]
 
 
 def at_once(*jobs):
