@@ -68,7 +68,7 @@ class TransferForm(forms.Form):
         self.fields["to_product"].queryset = (
             Product.objects.exclude(pk=source.pk).select_related("category").order_by("name")
         )
-        # Help texts are markup to Django's admin templates (fieldset.html renders them |safe):
+        # Help texts are markup to Django's admin templates (fieldset.html prints them unescaped):
         # a product's name is staff-written text, so it goes in through format_html, escaped.
         self.fields["quantity"].help_text = format_html(
             "{} has {} in stock.", source.name, source.stock_quantity
