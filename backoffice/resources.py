@@ -371,7 +371,7 @@ class OrderFiguresResource(_FiguresMixin, OrderResource):
 def extra_export_resources(model) -> list[type[BackofficeResource]]:
     """Export-only resources offered on a model's export page besides its own (figures).
 
-    Products have theirs in ``backoffice.admin.catalog_export`` (the catalog admin lists it).
+    Products have theirs in ``backoffice.admin.catalog.export`` (the catalog admin lists it).
     """
     return {Customer: [CustomerFiguresResource], Order: [OrderFiguresResource]}.get(model, [])
 

@@ -14,7 +14,7 @@ class BackofficeAdminSite(admin.AdminSite):
     index_title = "Dashboard"
 
     def get_urls(self):
-        from backoffice.admin import views
+        from backoffice.admin import reports as views
 
         extra = [
             path("reports/", self.admin_view(views.reports_index), name="reports"),
@@ -29,7 +29,7 @@ class BackofficeAdminSite(admin.AdminSite):
         return extra + super().get_urls()
 
     def index(self, request, extra_context=None):
-        from backoffice.admin import views
+        from backoffice.admin import reports as views
 
         extra_context = {**(extra_context or {}), **views.dashboard_context(request)}
         return super().index(request, extra_context)

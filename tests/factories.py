@@ -1,9 +1,12 @@
 """factory_boy factories: small valid objects, overridable per test."""
 
+import itertools
 from decimal import Decimal
 
 import factory
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Permission
+from django.db.models import Q
 
 from backoffice import models
 
@@ -49,6 +52,41 @@ class UserFactory(factory.django.DjangoModelFactory):
     first_name = factory.Sequence(lambda n: f"First{n}")
     last_name = factory.Sequence(lambda n: f"Last{n}")
     email = factory.LazyAttribute(lambda o: f"{o.username}@example.com")
+
+
+STAFF_PASSWORD = "a-long-test-password-42"
+# Staff ids far from the sample data's users (1-5) and the test superuser (10,000), so an
+# import of users.json never meets a staff account it would refuse to overwrite.
+_staff_ids = itertools.count(20_000)
+
+
+def staff_user(*permissions: str, username: str | None = None, **fields):
+    """A staff account (not a superuser) holding exactly ``permissions``, password
+    ``STAFF_PASSWORD``: the one way the tests make staff, so that "who may do what" is
+    always spelled the same.
+
+    A permission is ``"app_label.codename"`` or a bare codename of this project's app or of
+    ``auth``. A name that matches no permission is an error, not a silently weaker user.
+    """
+    wanted = Q(pk__in=[])
+    for permission in permissions:
+        app_label, _, codename = permission.rpartition(".")
+        labels = [app_label] if app_label else ["backoffice", "auth"]
+        wanted |= Q(content_type__app_label__in=labels, codename=codename)
+    granted = list(Permission.objects.filter(wanted))
+    found = {p.codename for p in granted} | {
+        f"{p.content_type.app_label}.{p.codename}" for p in granted
+    }
+    missing = [p for p in permissions if p not in found]
+    assert not missing, f"no such permission: {missing}"
+    if username is not None:
+        fields["username"] = username
+    fields.setdefault("pk", next(_staff_ids))
+    user = UserFactory(is_staff=True, **fields)
+    user.set_password(STAFF_PASSWORD)
+    user.save()
+    user.user_permissions.set(granted)
+    return user
 
 
 class CustomerFactory(factory.django.DjangoModelFactory):

@@ -1,6 +1,6 @@
 """The number and date forms an import accepts, as shown on the import page and in the docs.
 
-These are examples of ``backoffice.importing.parsing``; tests/imports/test_parsing.py checks
+These are examples of ``backoffice.importing.parsing``; tests/importing/test_parsing.py checks
 the full table independently.
 """
 

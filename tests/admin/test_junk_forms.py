@@ -7,9 +7,9 @@ from django.db import connection
 from django.urls import reverse
 
 from backoffice.models import InventoryLog, Order, Product
-from tests.catalog.admin_helpers import csrf_client, messages_of, run_action
+from tests.admin.helpers import csrf_client, messages_of, run_action
+from tests.admin.sales.conftest import order_form_data
 from tests.factories import CustomerFactory, ProductFactory
-from tests.sales.conftest import order_form_data
 
 pytestmark = pytest.mark.django_db
 

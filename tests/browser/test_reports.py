@@ -6,7 +6,7 @@ import io
 import pytest
 
 from backoffice.reports.querylab.registry import load_entries
-from tests.reports import truth
+from tests.truth import reports as truth
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -8,7 +8,6 @@ import re
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Permission
 from django.contrib.sessions.backends.db import SessionStore
 from django.urls import reverse
 
@@ -16,21 +15,11 @@ from backoffice.models import Customer
 from backoffice.reports.querylab.registry import load_entries
 from backoffice.reports.querylab.runner import as_table, display, run_entry
 from backoffice.reports.registry import REPORTS
-from tests.factories import CustomerFactory, UserFactory
+from tests.factories import CustomerFactory, UserFactory, staff_user
 
 ENTRIES = load_entries()
 VIEW_CUSTOMER = "backoffice.view_customer"
 HASH = re.compile(r"pbkdf2_|md5\$|argon2|bcrypt|scrypt\$|sha1\$")
-
-
-def staff_with(*perms: str):
-    user = UserFactory(is_staff=True)
-    for perm in perms:
-        app_label, codename = perm.split(".")
-        user.user_permissions.add(
-            Permission.objects.get(content_type__app_label=app_label, codename=codename)
-        )
-    return user
 
 
 def contact_data(*, staff: bool | None = None) -> set[str]:
@@ -78,7 +67,7 @@ def staff_with_profile(db):
 
 @pytest.mark.parametrize("csv", [False, True])
 def test_view_reports_alone_gets_a_permission_page_on_customer_insights(client, seed, csv):
-    client.force_login(staff_with("backoffice.view_reports"))
+    client.force_login(staff_user("backoffice.view_reports"))
     url = reverse("admin:report", args=["customer-insights"])
     response = client.get(url, {"format": "csv"} if csv else {})
     assert response.status_code == 403
@@ -88,7 +77,7 @@ def test_view_reports_alone_gets_a_permission_page_on_customer_insights(client, 
 
 
 def test_view_customer_too_opens_customer_insights_and_its_csv(client, seed):
-    client.force_login(staff_with("backoffice.view_reports", VIEW_CUSTOMER))
+    client.force_login(staff_user("backoffice.view_reports", VIEW_CUSTOMER))
     url = reverse("admin:report", args=["customer-insights"])
     assert client.get(url).status_code == 200
     response = client.get(url, {"format": "csv"})
@@ -98,7 +87,7 @@ def test_view_customer_too_opens_customer_insights_and_its_csv(client, seed):
 
 
 def test_a_reports_only_user_sees_no_personal_data_anywhere(client, seed):
-    client.force_login(staff_with("backoffice.view_reports"))
+    client.force_login(staff_user("backoffice.view_reports"))
     secrets = contact_data() | customer_names()
     index = client.get(reverse("admin:reports")).content.decode()
     for slug, spec in REPORTS.items():
@@ -114,7 +103,7 @@ def test_a_reports_only_user_sees_no_personal_data_anywhere(client, seed):
 
 
 def test_the_dashboard_names_top_customers_to_who_may_view_customers(client, seed):
-    client.force_login(staff_with("backoffice.view_reports", VIEW_CUSTOMER))
+    client.force_login(staff_user("backoffice.view_reports", VIEW_CUSTOMER))
     dashboard = client.get(reverse("admin:index")).content.decode()
     top = {
         row["name"]
@@ -140,7 +129,7 @@ def test_entries_showing_personal_data_declare_it(seed):
 
 
 def test_a_lab_only_user_sees_no_personal_data_in_any_entry(client, seed):
-    client.force_login(staff_with("backoffice.use_query_lab"))
+    client.force_login(staff_user("backoffice.use_query_lab"))
     secrets = contact_data()
     index = client.get(reverse("admin:querylab")).content.decode()
     assert "Unavailable." in index
@@ -155,7 +144,7 @@ def test_a_lab_only_user_sees_no_personal_data_in_any_entry(client, seed):
 
 
 def test_with_view_customer_and_view_user_the_entries_open(client, seed):
-    client.force_login(staff_with("backoffice.use_query_lab", VIEW_CUSTOMER, "auth.view_user"))
+    client.force_login(staff_user("backoffice.use_query_lab", VIEW_CUSTOMER, "auth.view_user"))
     response = client.get(reverse("admin:querylab_entry", args=["one-to-one-hasattr"]))
     assert response.status_code == 200
     assert leaks(response.content.decode(), contact_data(staff=False))

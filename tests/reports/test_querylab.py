@@ -2,13 +2,12 @@
 
 import pytest
 from django.apps import apps
-from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Permission
 from django.urls import reverse
 from django.utils.html import escape
 
 from backoffice.reports.querylab.registry import SECTIONS, load_entries
 from backoffice.reports.querylab.runner import run_entry
+from tests.factories import staff_user
 
 ENTRIES = load_entries()
 
@@ -24,9 +23,7 @@ def every_table():
 
 @pytest.fixture
 def lab_user(db, client):
-    user = get_user_model().objects.create_user("analyst", password="pw-analyst-1", is_staff=True)
-    user.user_permissions.add(Permission.objects.get(codename="use_query_lab"))
-    client.force_login(user)
+    client.force_login(staff_user("use_query_lab", username="analyst"))
     return client
 
 
@@ -76,8 +73,7 @@ def test_errata_notes_point_to_the_errata_file(admin_client, seed):
 
 
 def test_staff_without_the_permission_get_403(client, db):
-    user = get_user_model().objects.create_user("clerk", password="pw-clerk-1", is_staff=True)
-    client.force_login(user)
+    client.force_login(staff_user(username="clerk"))
     assert client.get(reverse("admin:querylab")).status_code == 403
     slug = next(iter(ENTRIES))
     assert client.get(reverse("admin:querylab_entry", args=[slug])).status_code == 403

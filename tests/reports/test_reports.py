@@ -4,7 +4,6 @@ from collections import Counter
 from decimal import Decimal
 
 import pytest
-from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
 from django.db import DataError, connection, transaction
 from django.urls import reverse
@@ -14,8 +13,9 @@ from backoffice.reports.base import DateRangeForm
 from backoffice.reports.dashboard import compute_dashboard, dashboard_figures
 from backoffice.reports.registry import REPORTS
 from backoffice.reports.sales import monthly_sales_orm, monthly_sales_sql
-from tests.reports import truth
+from tests.factories import staff_user
 from tests.seed import by_id, dec, rows
+from tests.truth import reports as truth
 
 CENT = Decimal("0.01")
 
@@ -239,7 +239,7 @@ def test_every_report_has_an_empty_state(admin_client, db, slug):
 
 
 def test_reports_need_the_permission(client, db):
-    user = get_user_model().objects.create_user("clerk", password="pw-clerk-1", is_staff=True)
+    user = staff_user(username="clerk")
     client.force_login(user)
     assert client.get(reverse("admin:reports")).status_code == 403
     for slug in REPORTS:

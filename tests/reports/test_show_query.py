@@ -1,19 +1,17 @@
 """ "Show the query" on the product, order and customer lists."""
 
 import pytest
-from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Permission
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+
+from tests.factories import staff_user
 
 LISTS = ["product", "order", "customer"]
 
 
 def staff_with(client, *codenames):
-    user = get_user_model().objects.create_user("analyst", password="pw-analyst-1", is_staff=True)
-    user.user_permissions.add(*Permission.objects.filter(codename__in=codenames))
-    client.force_login(user)
+    client.force_login(staff_user(*codenames, username="analyst"))
     return client
 
 

@@ -12,7 +12,7 @@ from django.urls import reverse
 from backoffice.models import Order, Product
 from backoffice.services.edits import EditConflict, edit_version_claim
 from backoffice.services.orders import OrderLine, order_create
-from tests.catalog.admin_helpers import page_form_data
+from tests.admin.helpers import page_form_data
 from tests.factories import CustomerFactory, ProductFactory, UserFactory
 
 pytestmark = [pytest.mark.postgres_only, pytest.mark.django_db(transaction=True)]

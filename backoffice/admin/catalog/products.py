@@ -1,0 +1,303 @@
+"""The product admin: the catalog editor's main tool.
+
+Every figure in the list comes from ``Product.objects.with_catalog_stats()`` (one query for the
+page whatever its size); every write goes through a service. The other catalog lists
+(categories, suppliers, tags) are in ``catalog_lists``; actions in ``catalog_actions`` and
+``catalog_stock_actions``; filters in ``catalog_filters``; the figures export in
+``catalog_export``.
+"""
+
+from django import forms
+from django.contrib import admin
+from django.db.models import F
+from django.utils.html import format_html, format_html_join
+
+from backoffice.admin.catalog.actions import PRICE_AND_TAG_ACTIONS
+from backoffice.admin.catalog.export import ProductFiguresResource
+from backoffice.admin.catalog.filters import (
+    CheckedDateRangeFilter,
+    DecimalRangeFilter,
+    HasReviewsFilter,
+    HighRatedReviewFilter,
+    MetadataColorFilter,
+    PriceBandFilter,
+    StockStatusFilter,
+    SupplierRatedFilter,
+)
+from backoffice.admin.catalog.lists import money
+from backoffice.admin.catalog.stock_actions import STOCK_ACTIONS
+from backoffice.admin.common.base import BackofficeAdmin
+from backoffice.admin.common.edits import SeenValuesForm, StaleEditAdminMixin, seen_version_of
+from backoffice.admin.common.show_query import ShowQueryMixin
+from backoffice.models import Product, ProductMeta, Review
+from backoffice.resources import ProductMetaResource, ProductResource
+from backoffice.services.edits import edit_version_claim
+from backoffice.services.inventory import stock_set
+
+
+def counted(number: int, noun: str) -> str:
+    return f"{number} {noun}{'' if number == 1 else 's'}"
+
+
+class ProductForm(SeenValuesForm):
+    """The change page: remembers the values and version the editor saw (``admin/edits.py``)."""
+
+
+class ProductChangeListForm(SeenValuesForm):
+    """The list's editable columns, narrow enough for every figure column to fit beside them;
+    each row remembers what the editor saw, like the change page."""
+
+    class Meta:
+        widgets = {
+            "price": forms.NumberInput(attrs={"step": "0.01", "style": "width: 7em"}),
+            "stock_quantity": forms.NumberInput(attrs={"style": "width: 4.5em"}),
+        }
+
+
+class ProductMetaInline(admin.StackedInline):
+    model = ProductMeta
+    fields = ["metadata"]
+    max_num = 1
+    extra = 0
+    verbose_name_plural = 'metadata (free-form JSON, e.g. {"color": "red"})'
+
+
+class ReviewInline(admin.TabularInline):
+    """The product's reviews, read-only: reviews are the customers' words, edited elsewhere."""
+
+    model = Review
+    fields = ["customer", "rating", "comment", "created_at"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    show_change_link = True
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("customer__user")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Product)
+class ProductAdmin(ShowQueryMixin, StaleEditAdminMixin, BackofficeAdmin):
+    resource_classes = [ProductResource]
+    form = ProductForm
+    list_display = [
+        "name",
+        "sku",
+        "category",
+        "supplier",
+        "price",
+        "stock_quantity",
+        "stock_status",
+        "price_band",
+        "review_count",
+        "avg_rating",
+        "units_sold",
+        "revenue",
+        "tag_names",
+        "is_active",
+    ]
+    list_editable = ["price", "stock_quantity", "is_active"]
+    # The totals of the filtered rows (ProductQuerySet.summary); import-export wraps it with
+    # its Import/Export buttons (it becomes ``ie_base_change_list_template``).
+    change_list_template = "admin/backoffice/product/change_list.html"
+    list_select_related = ["category", "supplier"]
+    list_filter = [
+        "category",
+        "supplier",
+        "is_active",
+        "tags",
+        PriceBandFilter,
+        StockStatusFilter,
+        HasReviewsFilter,
+        HighRatedReviewFilter,
+        SupplierRatedFilter,
+        ("created_at", CheckedDateRangeFilter),
+        ("price", DecimalRangeFilter),
+        MetadataColorFilter,
+    ]
+    search_fields = ["name", "description", "sku", "category__name"]
+    search_help_text = "Name, description, SKU or category name (any case)."
+    ordering = ["name", "pk"]
+    filter_horizontal = ["tags"]
+    inlines = [ProductMetaInline, ReviewInline]
+    actions = [*PRICE_AND_TAG_ACTIONS, *STOCK_ACTIONS]
+    readonly_fields = ["category_position", "figures", "created_at", "updated_at"]
+    fieldsets = [
+        (None, {"fields": ["name", "sku", "description", "category", "supplier"]}),
+        ("Price and stock", {"fields": ["price", "cost", "stock_quantity", "is_active"]}),
+        ("Tags", {"fields": ["tags"]}),
+        ("Figures", {"fields": ["figures", "category_position"]}),
+        ("History", {"fields": ["created_at", "updated_at"]}),
+    ]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).with_catalog_stats().prefetch_related("tags")
+
+    def changelist_view(self, request, extra_context=None):
+        """Add the totals of the filtered list (one aggregate query) above the rows."""
+        response = super().changelist_view(request, extra_context)
+        context = getattr(response, "context_data", None) or {}
+        if "cl" in context:
+            shown = Product.objects.filter(pk__in=context["cl"].queryset.values("pk"))
+            context["catalog_summary"] = shown.summary()
+        return response
+
+    def get_changelist_form(self, request, **kwargs):
+        return super().get_changelist_form(request, form=ProductChangeListForm, **kwargs)
+
+    def get_inlines(self, request, obj):
+        """No reviews inline on the add page: a new product has none, and it is read-only."""
+        return self.inlines if obj is not None else [ProductMetaInline]
+
+    def get_export_resource_classes(self, request):
+        """Export the plain product rows (re-importable) or the rows with the list's figures."""
+        return [ProductResource, ProductFiguresResource]
+
+    def get_import_resource_classes(self, request):
+        return [ProductResource]
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        if "stock_quantity" in form.base_fields:
+            form.base_fields[
+                "stock_quantity"
+            ].help_text = "Saving a new number records a manual adjustment in the inventory log."
+        return form
+
+    def save_model(self, request, obj, form, change):
+        """Write only what the editor changed; stock only through ``stock_set`` (logged).
+
+        Used by the change page and by the list's editable columns alike. ``changed_data`` is
+        relative to what the editor's page showed (``SeenValuesForm``), so a sale made since
+        is not an edit. Field edits are refused if the product's fields were edited since the
+        page was opened (``edit_version_claim``); a stock edit is refused if the stock moved
+        since (``stock_set(seen=…)``). Either refusal rolls the whole save back and the page
+        comes back with the current values (``StaleEditAdminMixin``).
+        """
+        wanted_stock = obj.stock_quantity
+        if change:
+            columns = {field.name for field in obj._meta.concrete_fields}
+            edited = [n for n in form.changed_data if n in columns and n != "stock_quantity"]
+            if edited or "tags" in form.changed_data:
+                obj.edit_version = edit_version_claim(
+                    model=Product, pk=obj.pk, seen=seen_version_of(form)
+                )
+            if edited:
+                obj.save(update_fields=[*edited, "updated_at"])
+            stock_edited = "stock_quantity" in form.changed_data
+        else:
+            obj.stock_quantity = 0
+            obj.save()
+            stock_edited = wanted_stock != 0
+        if stock_edited:
+            stock_set(
+                product_id=obj.pk,
+                quantity=wanted_stock,
+                note="Opening stock." if not change else "Edited in the admin.",
+                user=request.user,
+                seen=form.fields["stock_quantity"].to_python(form.seen_value("stock_quantity"))
+                if change
+                else None,
+            )
+            obj.stock_quantity = wanted_stock
+
+    # --- Columns: each named like its annotation and sortable by it --------------------------
+
+    @admin.display(description="stock status", ordering="stock_quantity")
+    def stock_status(self, obj):
+        # Sorted by the stock itself: the labels' alphabetical order would mean nothing.
+        return obj.stock_status
+
+    @admin.display(description="price band", ordering="price")
+    def price_band(self, obj):
+        return obj.price_band
+
+    @admin.display(description="reviews", ordering="review_count")
+    def review_count(self, obj):
+        return obj.review_count
+
+    @admin.display(
+        description="avg rating",
+        # Products without reviews count as the lowest rating on every database.
+        ordering=F("avg_rating").asc(nulls_first=True),
+        empty_value="no reviews",
+    )
+    def avg_rating(self, obj):
+        return None if obj.avg_rating is None else f"{obj.avg_rating:.2f}"
+
+    @admin.display(description="units sold", ordering="units_sold")
+    def units_sold(self, obj):
+        return obj.units_sold
+
+    @admin.display(description="revenue", ordering="revenue")
+    def revenue(self, obj):
+        return money(obj.revenue)
+
+    @admin.display(description="tags")
+    def tag_names(self, obj):
+        return ", ".join(tag.name for tag in obj.tags.all()) or "—"
+
+    # --- Change page panels ----------------------------------------------------------------
+
+    @admin.display(description="sales and reviews")
+    def figures(self, obj):
+        if obj is None or obj.pk is None:
+            return "Shown once the product is saved."
+        rating = "" if obj.avg_rating is None else f", rating {obj.avg_rating:.2f} / 5"
+        return format_html(
+            "{} sold, revenue {} (cancelled orders not counted); {}{}; {}, {} price band.",
+            counted(obj.units_sold, "unit"),
+            money(obj.revenue),
+            counted(obj.review_count, "review"),
+            rating,
+            obj.stock_status,
+            obj.price_band.lower(),
+        )
+
+    @admin.display(description="in its category")
+    def category_position(self, obj):
+        """Window functions over the product's category: rank, neighbours, average, running
+        inventory value. One query; the windows need every row of the category, so the
+        category (not the product) is filtered before they run."""
+        if obj is None or obj.pk is None:
+            return "Shown once the product is saved."
+        rows = Product.objects.filter(category_id=obj.category_id).with_category_position()
+        me = next(row for row in rows.order_by("pk") if row.pk == obj.pk)
+        place = "above" if obj.price > me.category_avg_price else "at or below"
+        lines = [
+            ("Rank by price", f"{me.price_rank} of {me.category_product_count} (1 = dearest)"),
+            ("Next cheaper product's price", money(me.prev_price)),
+            ("Next dearer product's price", money(me.next_price)),
+            (
+                "Category average price",
+                f"{money(me.category_avg_price)} (this product is {place} it)",
+            ),
+            (
+                "Running inventory value (price × stock, by date added)",
+                f"{money(me.running_inventory_value)} of "
+                f"{money(me.category_inventory_value)}: product {me.date_position} "
+                f"of {me.category_product_count}",
+            ),
+        ]
+        return format_html(
+            '<table class="category-position"><tbody>{}</tbody></table>',
+            format_html_join("", "<tr><th>{}</th><td>{}</td></tr>", lines),
+        )
+
+
+@admin.register(ProductMeta)
+class ProductMetaAdmin(BackofficeAdmin):
+    resource_classes = [ProductMetaResource]
+    list_display = ["product", "metadata"]
+    list_select_related = ["product"]
+    search_fields = ["product__name"]
+    ordering = ["product__name"]

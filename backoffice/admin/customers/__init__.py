@@ -1,0 +1,3 @@
+"""The people admins: customers, staff users and groups, and login lockouts."""
+
+from backoffice.admin.customers import customers, lockouts  # noqa: F401

@@ -1,0 +1,261 @@
+"""Customers (with the guide's order analytics) and the user accounts they belong to.
+
+The customer list reads ``CustomerQuerySet.with_order_stats()``: every figure is a correlated
+subquery, so one query serves a page whatever the number of orders. A new customer is created
+with their account on one page (``customer_create``), and the user admin shows the profile
+through the reverse one-to-one relation.
+"""
+
+from django.contrib import admin, messages
+from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import GroupAdmin as DjangoGroupAdmin
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.models import Group
+from django.db.models import Exists, OuterRef
+from django.urls import reverse
+from django.utils.html import format_html
+
+from backoffice.admin.common.action_pages import action_page
+from backoffice.admin.common.base import BackofficeAdmin, JunkParametersMixin
+from backoffice.admin.common.show_query import ShowQueryMixin
+from backoffice.admin.customers.filters import (
+    HasCustomerProfileFilter,
+    HasOrdersFilter,
+    InactiveFilter,
+    SegmentFilter,
+)
+from backoffice.admin.customers.forms import CustomerCreationForm
+from backoffice.admin.sales.filters import CheckedDateRangeFilter
+from backoffice.admin.sales.orders import status_badge
+from backoffice.models import Customer, Order
+from backoffice.resources import CustomerResource, UserResource
+from backoffice.services.customers import customer_create, customers_deactivate
+
+User = get_user_model()
+
+
+class CustomerOrderInline(admin.TabularInline):
+    """The customer's orders, read-only, each linked to its page."""
+
+    model = Order
+    fields = ["order_link", "status_badge", "order_date", "total_amount", "items_total", "lines"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    verbose_name_plural = "orders (newest first)"
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).with_item_totals().order_by("-order_date", "-id")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="order")
+    def order_link(self, order):
+        url = reverse("admin:backoffice_order_change", args=[order.pk])
+        return format_html('<a href="{}">#{}</a>', url, order.pk)
+
+    @admin.display(description="status")
+    def status_badge(self, order):
+        return status_badge(order.status, order.get_status_display())
+
+    @admin.display(description="items total")
+    def items_total(self, order):
+        return order.items_total
+
+    @admin.display(description="lines")
+    def lines(self, order):
+        return order.item_count
+
+
+@admin.action(permissions=["deactivate"], description="Deactivate the selected customers' accounts")
+def deactivate_accounts(modeladmin, request, queryset):
+    def apply(_data):
+        ids = list(queryset.values_list("pk", flat=True))
+        deactivated, already = customers_deactivate(customer_ids=ids, user=request.user)
+        modeladmin.message_user(
+            request, f"{deactivated} account(s) deactivated; they can no longer log in."
+        )
+        if already:
+            modeladmin.message_user(
+                request, f"{already} account(s) were already inactive.", messages.INFO
+            )
+
+    return action_page(
+        modeladmin,
+        request,
+        queryset,
+        title="Deactivate customer accounts",
+        explanation=(
+            "The customers keep their profile, orders and history; their user accounts are "
+            "switched off and can no longer log in. An administrator can switch one back on "
+            "from the user's page."
+        ),
+        confirm_label="Yes, deactivate",
+        apply=apply,
+    )
+
+
+@admin.register(Customer)
+class CustomerAdmin(ShowQueryMixin, BackofficeAdmin):
+    resource_classes = [CustomerResource]
+    list_display = [
+        "full_name",
+        "email",
+        "phone",
+        "order_count",
+        "total_spent",
+        "avg_order_value",
+        "first_order_date",
+        "last_order_date",
+        "latest_order_total",
+        "has_order_over_500",
+        "segment",
+    ]
+    list_filter = [
+        HasOrdersFilter,
+        SegmentFilter,
+        InactiveFilter,
+        ("date_of_birth", CheckedDateRangeFilter),
+        ("user__date_joined", CheckedDateRangeFilter),
+    ]
+    search_fields = [
+        "user__first_name",
+        "user__last_name",
+        "user__email",
+        "user__username",
+        "phone",
+    ]
+    search_help_text = "Name, email, username or phone."
+    ordering = ["user__last_name", "user__first_name"]
+    inlines = [CustomerOrderInline]
+    actions = [deactivate_accounts]
+    add_form = CustomerCreationForm
+    add_fieldsets = [
+        ("Account", {"fields": ["username", "first_name", "last_name", "email"]}),
+        ("Password (optional)", {"fields": ["password1", "password2"]}),
+        ("Profile", {"fields": ["phone", "address", "date_of_birth"]}),
+    ]
+    fieldsets = [
+        (None, {"fields": ["account", "phone", "address", "date_of_birth"]}),
+    ]
+    readonly_fields = ["account"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("user").with_order_stats()
+
+    def get_fieldsets(self, request, obj=None):
+        return self.add_fieldsets if obj is None else self.fieldsets
+
+    def get_form(self, request, obj=None, **kwargs):
+        if obj is None:
+            kwargs["form"] = self.add_form
+        return super().get_form(request, obj, **kwargs)
+
+    def get_inlines(self, request, obj):
+        return self.inlines if obj is not None else []
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            return super().save_model(request, obj, form, change)
+        # ``obj`` is the form's unsaved profile: the service saves it with its new account.
+        customer_create(
+            customer=obj,
+            **form.account_data(),
+            **{name: form.cleaned_data[name] for name in ("phone", "address", "date_of_birth")},
+        )
+
+    def has_deactivate_permission(self, request):
+        """Switching accounts off needs the right to change customers and user accounts."""
+        return self.has_change_permission(request) and request.user.has_perm("auth.change_user")
+
+    @admin.display(description="account")
+    def account(self, customer):
+        url = reverse("admin:auth_user_change", args=[customer.user_id])
+        state = "" if customer.user.is_active else " (inactive)"
+        return format_html('<a href="{}">{}</a>{}', url, customer.user.username, state)
+
+    @admin.display(description="name", ordering="user__last_name")
+    def full_name(self, customer):
+        return str(customer)
+
+    @admin.display(description="email", ordering="user__email")
+    def email(self, customer):
+        return customer.user.email
+
+    @admin.display(description="orders", ordering="order_count")
+    def order_count(self, customer):
+        return customer.order_count
+
+    @admin.display(description="total spent", ordering="total_spent")
+    def total_spent(self, customer):
+        return customer.total_spent
+
+    @admin.display(description="average order", ordering="avg_order_value")
+    def avg_order_value(self, customer):
+        return customer.avg_order_value
+
+    @admin.display(description="first order", ordering="first_order_date")
+    def first_order_date(self, customer):
+        return customer.first_order_date
+
+    @admin.display(description="last order", ordering="last_order_date")
+    def last_order_date(self, customer):
+        return customer.last_order_date
+
+    @admin.display(description="latest order total", ordering="latest_order_total")
+    def latest_order_total(self, customer):
+        return customer.latest_order_total
+
+    @admin.display(description="order over $500", boolean=True, ordering="has_order_over_500")
+    def has_order_over_500(self, customer):
+        return customer.has_order_over_500
+
+    @admin.display(description="segment", ordering="total_spent")
+    def segment(self, customer):
+        return customer.segment
+
+
+class CustomerProfileInline(admin.StackedInline):
+    """The user's shop profile: the reverse side of ``Customer.user`` (one-to-one)."""
+
+    model = Customer
+    fields = ["phone", "address", "date_of_birth"]
+    can_delete = False
+    max_num = 1
+    verbose_name_plural = "customer profile"
+
+
+admin.site.unregister(User)
+admin.site.unregister(Group)
+
+
+@admin.register(Group)
+class GroupAdmin(JunkParametersMixin, DjangoGroupAdmin):
+    """Django's own, with the junk-parameter handling every other list has."""
+
+
+@admin.register(User)
+class UserAdmin(BackofficeAdmin, DjangoUserAdmin):
+    resource_classes = [UserResource]
+    inlines = [CustomerProfileInline]
+    list_display = [*DjangoUserAdmin.list_display, "has_customer_profile"]
+    list_filter = [*DjangoUserAdmin.list_filter, HasCustomerProfileFilter]
+
+    def get_queryset(self, request):
+        profiles = Customer.objects.filter(user=OuterRef("pk"))
+        return super().get_queryset(request).annotate(has_customer_profile=Exists(profiles))
+
+    def get_inlines(self, request, obj):
+        # Django's two-step "add user" page stays as it is; the profile comes on the next page.
+        return self.inlines if obj is not None else []
+
+    @admin.display(description="customer profile", boolean=True, ordering="has_customer_profile")
+    def has_customer_profile(self, user):
+        return user.has_customer_profile

@@ -1,0 +1,60 @@
+"""Customer and user list filters; like the order filters, unknown values are ignored with a
+message (see ``sales_filters.ChoiceFilter``)."""
+
+from django.db.models import Q
+
+from backoffice.admin.sales.filters import ChoiceFilter, YesNoFilter
+from backoffice.querysets.sales import INACTIVE_AFTER_DAYS, SEGMENTS
+
+
+class HasOrdersFilter(ChoiceFilter):
+    """Cancelled orders don't count (docs/customer-segments.md); "only cancelled" finds the
+    customers whose every order was cancelled."""
+
+    title = "orders"
+    parameter_name = "has_orders"
+
+    def lookups(self, request, model_admin):
+        return [
+            ("yes", "Has orders"),
+            ("no", "No orders"),
+            ("only_cancelled", "Only cancelled orders"),
+        ]
+
+    def apply(self, queryset, value):
+        if value == "yes":
+            return queryset.with_orders()
+        if value == "no":
+            return queryset.without_orders()
+        return queryset.without_orders().filter(cancelled_order_count__gt=0)
+
+
+class SegmentFilter(ChoiceFilter):
+    title = "segment"
+    parameter_name = "segment"
+
+    def lookups(self, request, model_admin):
+        return [(segment, segment) for segment in SEGMENTS]
+
+    def apply(self, queryset, value):
+        return queryset.filter(segment=value)  # annotated by with_order_stats()
+
+
+class InactiveFilter(ChoiceFilter):
+    title = f"no order in the last {INACTIVE_AFTER_DAYS} days"
+    parameter_name = "inactive"
+
+    def lookups(self, request, model_admin):
+        return [("yes", "Yes"), ("no", "No (ordered recently)")]
+
+    def apply(self, queryset, value):
+        inactive = queryset.inactive()
+        return inactive if value == "yes" else queryset.exclude(pk__in=inactive.values("pk"))
+
+
+class HasCustomerProfileFilter(YesNoFilter):
+    """On the user list: accounts with or without a customer profile (reverse one-to-one)."""
+
+    title = "has customer profile"
+    parameter_name = "has_customer"
+    condition = Q(customer__isnull=False)

@@ -1,0 +1,73 @@
+"""The order lines list (read-only: lines change on their order's page)."""
+
+from django.contrib import admin
+from django.urls import reverse
+from django.utils.html import format_html
+
+from backoffice.admin.common.base import BackofficeAdmin
+from backoffice.admin.sales.filters import (
+    CheckedDateRangeFilter,
+    ItemCategoryFilter,
+    ItemOrderStatusFilter,
+)
+from backoffice.models import OrderItem
+from backoffice.resources import OrderItemResource
+
+
+@admin.register(OrderItem)
+class OrderItemAdmin(BackofficeAdmin):
+    """Every order line with its price drift. Lines are edited on their order's page only,
+    where stock and totals follow; here they are read (and exported)."""
+
+    resource_classes = [OrderItemResource]
+    list_display = [
+        "id",
+        "order_link",
+        "product",
+        "category",
+        "quantity",
+        "price",
+        "line_amount",
+        "current_price",
+        "price_drift",
+    ]
+    list_filter = [
+        ItemOrderStatusFilter,
+        ItemCategoryFilter,
+        ("order__order_date", CheckedDateRangeFilter),
+    ]
+    search_fields = ["order__id__exact", "product__name"]
+    ordering = ["-order__order_date", "id"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).with_line_details()
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="order", ordering="order__order_date")
+    def order_link(self, item):
+        url = reverse("admin:backoffice_order_change", args=[item.order_id])
+        return format_html('<a href="{}">#{}</a>', url, item.order_id)
+
+    @admin.display(description="category", ordering="product__category__name")
+    def category(self, item):
+        return item.product.category.name
+
+    @admin.display(description="line total", ordering="line_amount")
+    def line_amount(self, item):
+        return item.line_amount
+
+    @admin.display(description="today's price", ordering="current_price")
+    def current_price(self, item):
+        return item.current_price
+
+    @admin.display(description="price drift", ordering="price_drift")
+    def price_drift(self, item):
+        return item.price_drift

@@ -1,0 +1,289 @@
+"""Orders, order lines and the status timeline in the admin.
+
+Reads come from ``OrderQuerySet`` (one query per list page, whatever its length); writes go
+through ``backoffice.services.orders`` so that an order, its lines, its stock and its status
+history change together or not at all.
+"""
+
+from django.contrib import admin
+from django.core.exceptions import PermissionDenied
+from django.http import JsonResponse
+from django.urls import path, reverse
+from django.utils.html import format_html, format_html_join
+
+from backoffice.admin.common.base import BackofficeAdmin
+from backoffice.admin.common.show_query import ShowQueryMixin
+from backoffice.admin.sales import actions as sales_actions
+from backoffice.admin.sales.filters import (
+    CheckedDateRangeFilter,
+    ContainsProductFilter,
+    CustomerSegmentFilter,
+    DeliveredFilter,
+    OrderStatusFilter,
+    ProductCategoryFilter,
+    TotalDiffersFilter,
+)
+from backoffice.admin.sales.forms import OrderAdminSaveMixin, OrderForm
+from backoffice.admin.sales.inlines import OrderItemInline
+from backoffice.admin.sales.widgets import PreloadedAutocompleteSelect, limit_related_links
+from backoffice.models import Order, OrderItem, OrderStatus, Product
+from backoffice.resources import OrderResource
+
+STATUS_COLOURS = {
+    OrderStatus.PENDING: "#8a6d00",
+    OrderStatus.PROCESSING: "#1f5fa8",
+    OrderStatus.SHIPPED: "#6a3fa0",
+    OrderStatus.DELIVERED: "#1e7a34",
+    OrderStatus.CANCELLED: "#a12a2a",
+}
+
+
+def status_badge(status: str, label: str):
+    return format_html(
+        '<span class="order-status order-status-{}" style="color: #fff; background: {}; '
+        'padding: 2px 8px; border-radius: 10px; white-space: nowrap;">{}</span>',
+        status,
+        STATUS_COLOURS.get(status, "#555"),
+        label,
+    )
+
+
+@admin.register(Order)
+class OrderAdmin(ShowQueryMixin, OrderAdminSaveMixin, BackofficeAdmin):
+    resource_classes = [OrderResource]
+    form = OrderForm
+    inlines = [OrderItemInline]
+    change_list_template = "admin/backoffice/order/change_list.html"
+    change_form_template = "admin/backoffice/order/change_form.html"
+    list_display = [
+        "number",
+        "customer_name",
+        "status_badge",
+        "order_date",
+        "delivery_date",
+        "total_amount",
+        "items_total",
+        "total_differs",
+        "item_count",
+        "prev_order_total",
+        "next_order_total",
+    ]
+    list_display_links = ["number"]
+    list_filter = [
+        OrderStatusFilter,
+        ("order_date", CheckedDateRangeFilter),
+        ("delivery_date", CheckedDateRangeFilter),
+        DeliveredFilter,
+        TotalDiffersFilter,
+        CustomerSegmentFilter,
+        ContainsProductFilter,
+        ProductCategoryFilter,
+    ]
+    # "id__exact" compares the number as text, so a name typed in the box is no error.
+    search_fields = [
+        "id__exact",
+        "customer__user__first_name",
+        "customer__user__last_name",
+        "customer__user__email",
+        "items__product__name",
+    ]
+    search_help_text = "Order number (exact, e.g. 12 or #12), customer name or email, product name."
+    date_hierarchy = "order_date"
+    ordering = ["-order_date", "-id"]
+    autocomplete_fields = ["customer"]
+    readonly_fields = ["delivery_date", "totals_panel", "status_timeline"]
+    actions = [
+        sales_actions.mark_processing,
+        sales_actions.mark_shipped,
+        sales_actions.mark_delivered,
+        sales_actions.mark_cancelled,
+        sales_actions.recalculate_totals,
+    ]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).for_list()
+
+    def get_fieldsets(self, request, obj=None):
+        # seen_version: the hidden version the page was opened at (admin/edits.py).
+        main = ["customer", "order_date"] + (["status", "delivery_date"] if obj else [])
+        main += self.seen_version_fields(request, obj)
+        return [
+            (None, {"fields": main}),
+            ("Totals", {"fields": ["totals_panel"]}),
+            ("Status timeline", {"fields": ["status_timeline"]}),
+        ]
+
+    def get_search_results(self, request, queryset, search_term):
+        term = search_term.strip()
+        if term.startswith("#") and term[1:].isdigit():
+            return queryset.filter(pk=int(term[1:])), False
+        return super().get_search_results(request, queryset, search_term)
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        # Deleting an order would lose its stock history; cancel it instead.
+        actions.pop("delete_selected", None)
+        return actions
+
+    def has_delete_permission(self, request, obj=None):
+        """Only cancelled orders can be deleted: their stock has already been returned."""
+        allowed = super().has_delete_permission(request, obj)
+        return allowed and (obj is None or obj.status == OrderStatus.CANCELLED)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "customer":
+            kwargs["widget"] = PreloadedAutocompleteSelect(
+                db_field, self.admin_site, using=kwargs.get("using")
+            )
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        formfield = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if db_field.name == "customer":  # a new customer may be added from here, not deleted
+            return limit_related_links(formfield, add=True)
+        return formfield
+
+    @property
+    def media(self):
+        # The product filter uses the autocomplete widget on the list page too.
+        return (
+            super().media
+            + PreloadedAutocompleteSelect(
+                OrderItem._meta.get_field("product"), self.admin_site
+            ).media
+        )
+
+    def get_urls(self):
+        prices = path(
+            "product-prices/",
+            self.admin_site.admin_view(self.product_prices_view),
+            name="backoffice_order_product_prices",
+        )
+        return [prices, *super().get_urls()]
+
+    def product_prices_view(self, request):
+        """Today's price of the products in ``?ids=1,2`` (for the order page's price hint)."""
+        if not (self.has_add_permission(request) or self.has_change_permission(request)):
+            raise PermissionDenied
+        ids = [int(pk) for pk in request.GET.get("ids", "").split(",") if pk.isdigit()][:100]
+        prices = Product.objects.filter(pk__in=ids).values_list("pk", "price")
+        return JsonResponse({str(pk): str(price) for pk, price in prices})
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        extra_context = {
+            **(extra_context or {}),
+            "product_prices_url": reverse("admin:backoffice_order_product_prices"),
+        }
+        return super().changeform_view(request, object_id, form_url, extra_context)
+
+    def changelist_view(self, request, extra_context=None):
+        response = super().changelist_view(request, extra_context)
+        cl = getattr(response, "context_data", {}).get("cl")
+        if cl is not None:
+            response.context_data["status_summary"] = status_summary(cl.queryset)
+        return response
+
+    # --- list columns ---
+
+    @admin.display(description="number", ordering="pk")
+    def number(self, order):
+        return f"#{order.pk}"
+
+    @admin.display(description="customer", ordering="customer__user__last_name")
+    def customer_name(self, order):
+        return str(order.customer)
+
+    @admin.display(description="status", ordering="status")
+    def status_badge(self, order):
+        return status_badge(order.status, order.get_status_display())
+
+    @admin.display(description="items total", ordering="items_total")
+    def items_total(self, order):
+        return order.items_total
+
+    @admin.display(description="differs", boolean=True, ordering="total_differs")
+    def total_differs(self, order):
+        return order.total_differs
+
+    @admin.display(description="lines", ordering="item_count")
+    def item_count(self, order):
+        return order.item_count
+
+    @admin.display(description="customer's previous order", ordering="prev_order_total")
+    def prev_order_total(self, order):
+        return order.prev_order_total
+
+    @admin.display(description="customer's next order", ordering="next_order_total")
+    def next_order_total(self, order):
+        return order.next_order_total
+
+    # --- change page panels ---
+
+    @admin.display(description="items and charge")
+    def totals_panel(self, order):
+        if order is None or order.pk is None or not hasattr(order, "items_total"):
+            return "Calculated from the lines when the order is saved."
+        difference = order.total_amount - order.items_total
+        if difference:
+            more_or_less = "more" if difference > 0 else "less"
+            note = format_html(
+                ' <strong class="totals-differ">charged {} {} than its items; the order list\'s '
+                "“Recalculate totals from items” action sets the total to {}.</strong>",
+                abs(difference),
+                more_or_less,
+                order.items_total,
+            )
+        else:
+            note = ""
+        return format_html(
+            '<table class="order-totals"><tbody>'
+            '<tr><th>Items total</th><td class="items-total">{}</td></tr>'
+            '<tr><th>Total charged</th><td class="total-charged">{}</td></tr>'
+            '<tr><th>Charged − items</th><td class="difference">{}{}</td></tr>'
+            "</tbody></table>",
+            order.items_total,
+            order.total_amount,
+            difference,
+            note,
+        )
+
+    @admin.display(description="status changes")
+    def status_timeline(self, order):
+        if order is None or order.pk is None:
+            return "Starts when the order is saved (pending)."
+        changes = list(order.status_changes.select_related("user"))
+        if not changes:
+            return f"No recorded changes: imported as {order.get_status_display().lower()}."
+        rows = format_html_join(
+            "",
+            '<tr class="timeline-step"><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>',
+            (
+                (
+                    change.changed_at.strftime("%Y-%m-%d %H:%M"),
+                    change.get_from_status_display() or "—",
+                    change.get_to_status_display(),
+                    change.user.get_username() if change.user else "system",
+                    change.note,
+                )
+                for change in changes
+            ),
+        )
+        return format_html(
+            '<table class="status-timeline"><thead><tr><th>When</th><th>From</th><th>To</th>'
+            "<th>Who</th><th>Note</th></tr></thead><tbody>{}</tbody></table>",
+            rows,
+        )
+
+
+def status_summary(queryset):
+    """The filtered list's orders per status and money (one conditional aggregate)."""
+    summary = queryset.status_summary()
+    return {
+        "total_orders": summary["total_orders"],
+        "statuses": [
+            {"label": label, "count": summary[value], "badge": status_badge(value, label)}
+            for value, label in OrderStatus.choices
+        ],
+        "charged": summary["charged"],
+        "cancelled_amount": summary["cancelled_amount"],
+    }

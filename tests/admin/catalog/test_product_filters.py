@@ -1,0 +1,203 @@
+"""Product list filters: true results on the sample data, exact bounds, junk handled."""
+
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+
+from backoffice.models import ProductMeta
+from tests.admin.helpers import messages_of
+from tests.factories import ProductFactory, ReviewFactory, SupplierFactory
+from tests.seed import dec, rows
+from tests.truth import catalog as truth
+
+URL = reverse("admin:backoffice_product_changelist")
+PRODUCTS = rows("products")
+REVIEWS = rows("reviews")
+SUPPLIER_RATING = {row["id"]: row["rating"] for row in rows("suppliers")}
+TAGS = {row["name"]: row["id"] for row in rows("tags")}
+TAGGED = {(link["product_id"], link["tag_id"]) for link in rows("product_tags")}
+
+
+def ids(client, params) -> set[int]:
+    response = client.get(URL, params)
+    assert response.status_code == 200
+    assert not [m for m in messages_of(response) if "ignored" in m or "removed" in m]
+    return {product.pk for product in response.context["cl"].result_list}
+
+
+def where(predicate) -> set[int]:
+    return {row["id"] for row in PRODUCTS if predicate(row)}
+
+
+def reviewed_ids(min_rating=1) -> set[int]:
+    return {r["product_id"] for r in REVIEWS if r["rating"] >= min_rating}
+
+
+SEED_CASES = {
+    "category": ({"category__id__exact": "3"}, lambda r: r["category_id"] == 3),
+    "supplier": ({"supplier__id__exact": "2"}, lambda r: r["supplier_id"] == 2),
+    "active": ({"is_active__exact": "1"}, lambda r: r["is_active"]),
+    "tag": (
+        {"tags__id__exact": str(TAGS["bestseller"])},
+        lambda r: (r["id"], TAGS["bestseller"]) in TAGGED,
+    ),
+    "cheap": ({"price_band": "Cheap"}, lambda r: truth.price_band(dec(r["price"])) == "Cheap"),
+    "medium band": (
+        {"price_band": "Medium"},
+        lambda r: truth.price_band(dec(r["price"])) == "Medium",
+    ),
+    "expensive": (
+        {"price_band": "Expensive"},
+        lambda r: truth.price_band(dec(r["price"])) == "Expensive",
+    ),
+    "medium stock": (
+        {"stock_status": "Medium stock"},
+        lambda r: truth.stock_status(r["stock_quantity"]) == "Medium stock",
+    ),
+    "well stocked": (
+        {"stock_status": "Well stocked"},
+        lambda r: truth.stock_status(r["stock_quantity"]) == "Well stocked",
+    ),
+    "has reviews": ({"has_reviews": "yes"}, lambda r: r["id"] in reviewed_ids()),
+    "no reviews": ({"has_reviews": "no"}, lambda r: r["id"] not in reviewed_ids()),
+    "4+ stars": ({"review_4_plus": "yes"}, lambda r: r["id"] in reviewed_ids(4)),
+    "supplier 4.0+": (
+        {"supplier_rated": "4.0+"},
+        lambda r: SUPPLIER_RATING[r["supplier_id"]] >= 4.0,
+    ),
+    "created 2 to 3 February": (
+        {"created_at__range__gte": "2024-02-02", "created_at__range__lte": "2024-02-03"},
+        lambda r: "2024-02-02" <= r["created_at"][:10] <= "2024-02-03",
+    ),
+    "price 49.99 to 50": (
+        {"price__range__gte": "49.99", "price__range__lte": "50"},
+        lambda r: Decimal("49.99") <= dec(r["price"]) <= Decimal("50"),
+    ),
+    "price from 100": ({"price__range__gte": "100"}, lambda r: dec(r["price"]) >= 100),
+    "combined": (
+        {"price_band": "Medium", "has_reviews": "yes", "supplier_rated": "4.0+"},
+        lambda r: (
+            truth.price_band(dec(r["price"])) == "Medium"
+            and r["id"] in reviewed_ids()
+            and SUPPLIER_RATING[r["supplier_id"]] >= 4.0
+        ),
+    ),
+}
+
+
+@pytest.mark.usefixtures("seed")
+@pytest.mark.parametrize("case", SEED_CASES)
+def test_filter_on_the_sample_data(admin_client, case):
+    params, predicate = SEED_CASES[case]
+    expected = where(predicate)
+    assert expected, "each case must select something"
+    assert ids(admin_client, params) == expected
+
+
+@pytest.mark.usefixtures("seed")
+def test_price_range_includes_both_bounds_exactly(admin_client):
+    """49.99 is inside 49.99-50 and inside 0-49.99; not inside 49.991-50 (refused: 3 places)."""
+    handbook = next(r["id"] for r in PRODUCTS if r["price"] == "49.99")
+    assert handbook in ids(admin_client, {"price__range__gte": "49.99", "price__range__lte": "50"})
+    assert handbook in ids(admin_client, {"price__range__gte": "0", "price__range__lte": "49.99"})
+    assert handbook not in ids(admin_client, {"price__range__gte": "50.00"})
+
+
+@pytest.mark.django_db
+def test_filters_do_not_multiply_rows_of_a_product_with_many_reviews(admin_client, busy_product):
+    for params in ({"has_reviews": "yes"}, {"review_4_plus": "yes"}):
+        response = admin_client.get(URL, params)
+        assert [p.pk for p in response.context["cl"].result_list] == [busy_product.product.pk]
+        assert response.context["cl"].result_count == 1
+
+
+@pytest.mark.django_db
+def test_supplier_rating_boundary_and_review_rating_boundary(admin_client):
+    exactly_four = ProductFactory(supplier=SupplierFactory(rating=4.0))
+    below = ProductFactory(supplier=SupplierFactory(rating=3.9))
+    ReviewFactory(product=exactly_four, rating=4)
+    ReviewFactory(product=below, rating=3)
+    assert ids(admin_client, {"supplier_rated": "4.0+"}) == {exactly_four.pk}
+    assert ids(admin_client, {"review_4_plus": "yes"}) == {exactly_four.pk}
+    assert ids(admin_client, {"has_reviews": "yes"}) == {exactly_four.pk, below.pk}
+
+
+@pytest.mark.django_db
+def test_metadata_colour_filter(admin_client):
+    red, blue, plain = ProductFactory(), ProductFactory(), ProductFactory()
+    ProductMeta.objects.create(product=red, metadata={"color": "red", "size": "M"})
+    ProductMeta.objects.create(product=blue, metadata={"color": "blue"})
+    ProductMeta.objects.create(product=plain, metadata={"specs": {"weight": 1.5}})
+    response = admin_client.get(URL)
+    colour_filter = next(
+        spec
+        for spec in response.context["cl"].filter_specs
+        if getattr(spec, "parameter_name", None) == "color"
+    )
+    assert [value for value, _ in colour_filter.lookup_choices] == ["blue", "red"]
+    assert ids(admin_client, {"color": "red"}) == {red.pk}
+    assert ids(admin_client, {"color": "blue"}) == {blue.pk}
+
+
+@pytest.mark.django_db
+def test_created_range_includes_the_whole_last_day(admin_client):
+    from datetime import UTC, datetime
+
+    late = ProductFactory(created_at=datetime(2024, 3, 10, 23, 59, 59, tzinfo=UTC))
+    ProductFactory(created_at=datetime(2024, 3, 11, 0, 0, 0, tzinfo=UTC))
+    params = {"created_at__range__gte": "2024-03-10", "created_at__range__lte": "2024-03-10"}
+    assert ids(admin_client, params) == {late.pk}
+
+
+JUNK = [
+    ({"price_band": "Luxury"}, 'The filter "price band" has no choice "Luxury"'),
+    ({"stock_status": "lots"}, 'The filter "stock status" has no choice "lots"'),
+    ({"has_reviews": "maybe"}, 'The filter "reviews" has no choice "maybe"'),
+    ({"review_4_plus": "1; DROP TABLE"}, 'The filter "4+ star reviews" has no choice'),
+    ({"supplier_rated": "9"}, 'The filter "supplier rating" has no choice "9"'),
+    ({"color": "octarine"}, 'The filter "colour (metadata)" has no choice "octarine"'),
+    ({"price__range__gte": "cheap"}, 'The filter "price" was ignored: Enter a number.'),
+    ({"price__range__gte": "1e400"}, 'The filter "price" was ignored'),
+    ({"price__range__gte": "NaN"}, 'The filter "price" was ignored'),
+    ({"price__range__gte": "49.991"}, 'The filter "price" was ignored'),
+    ({"price__range__gte": "-5"}, 'The filter "price" was ignored'),
+    (
+        {"price__range__gte": "60", "price__range__lte": "50"},
+        "the start (60) is after the end (50)",
+    ),
+    ({"created_at__range__gte": "2024-02-31"}, 'The filter "created at" was ignored'),
+    ({"created_at__range__lte": "yesterday"}, 'The filter "created at" was ignored'),
+    (
+        {"created_at__range__gte": "2024-03-01", "created_at__range__lte": "2024-02-01"},
+        "is after the end",
+    ),
+]
+
+
+@pytest.mark.usefixtures("seed")
+@pytest.mark.parametrize(("params", "message"), JUNK, ids=[str(p) for p, _ in JUNK])
+def test_junk_in_our_filters_gives_the_whole_list_and_a_message(admin_client, params, message):
+    response = admin_client.get(URL, params)
+    assert response.status_code == 200
+    assert response.context["cl"].result_count == len(PRODUCTS)
+    shown = messages_of(response)
+    assert any(message in m for m in shown), shown
+    assert len(shown) == 1, "one message, not one per list build"
+
+
+DJANGO_FIELD_JUNK = [
+    {"category__id__exact": "abc"},
+    {"supplier__id__exact": "1.5"},
+    {"is_active__exact": "maybe"},
+    {"tags__id__exact": "x"},
+]
+
+
+@pytest.mark.usefixtures("seed")
+@pytest.mark.parametrize("params", DJANGO_FIELD_JUNK, ids=str)
+def test_junk_in_field_filters_gives_the_list_and_a_message(admin_client, params):
+    response = admin_client.get(URL, params, follow=True)
+    assert response.status_code == 200
+    assert response.context["cl"].result_count == len(PRODUCTS)
+    assert any("could not be applied" in m for m in messages_of(response))

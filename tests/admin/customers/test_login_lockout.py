@@ -1,0 +1,116 @@
+"""Login throttling (django-axes): repeated wrong passwords lock that user at that address out."""
+
+import pytest
+from axes.models import AccessAttempt
+from django.conf import settings
+from django.contrib.admin import helpers
+from django.contrib.admin.models import DELETION, LogEntry
+from django.urls import reverse
+
+from tests.factories import STAFF_PASSWORD, staff_user
+
+LOGIN_URL = reverse("admin:login")
+INDEX_URL = reverse("admin:index")
+LOCKOUTS_URL = reverse("admin:axes_accessattempt_changelist")
+PASSWORD = STAFF_PASSWORD
+LIMIT = settings.AXES_FAILURE_LIMIT
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def clerk(django_user_model):
+    return staff_user(username="clerk", email="clerk@shop.example")
+
+
+def log_in(client, username, password, address="10.0.0.1"):
+    return client.post(
+        LOGIN_URL,
+        {"username": username, "password": password, "next": INDEX_URL},
+        REMOTE_ADDR=address,
+    )
+
+
+def logged_in(client) -> bool:
+    return "_auth_user_id" in client.session
+
+
+def fail(client, username, times, address="10.0.0.1"):
+    for _ in range(times):
+        response = log_in(client, username, "wrong", address)
+        assert not logged_in(client)
+    return response
+
+
+def test_the_right_password_after_many_wrong_ones_is_refused_with_a_message(client, clerk):
+    fail(client, "clerk", 50)
+    response = log_in(client, "clerk", PASSWORD)
+    assert response.status_code == 429
+    assert not logged_in(client)
+    page = response.content.decode()
+    assert "Login locked" in page
+    assert "Too many failed logins for “clerk”" in page
+    assert client.get(INDEX_URL).status_code == 302  # still sent to the login page
+
+
+def test_lockout_starts_at_the_limit_and_not_before(client, clerk):
+    fail(client, "clerk", LIMIT - 1)
+    assert log_in(client, "clerk", PASSWORD).status_code == 302
+    assert logged_in(client)
+
+
+def test_a_good_login_forgets_earlier_failures(client, clerk):
+    fail(client, "clerk", LIMIT - 1)
+    log_in(client, "clerk", PASSWORD)
+    client.logout()
+    fail(client, "clerk", LIMIT - 1)
+    assert log_in(client, "clerk", PASSWORD).status_code == 302
+
+
+def test_the_lockout_is_per_user_and_address(client, clerk, django_user_model):
+    staff_user(username="packer")
+    fail(client, "clerk", LIMIT)
+    assert log_in(client, "clerk", PASSWORD).status_code == 429
+    # A colleague at the same address, and the same user elsewhere, still log in.
+    assert log_in(client, "packer", PASSWORD).status_code == 302
+    client.logout()
+    assert log_in(client, "clerk", PASSWORD, address="10.0.0.2").status_code == 302
+
+
+def test_staff_see_the_lockout_and_unlock_it(client, admin_client, clerk):
+    fail(client, "clerk", LIMIT)
+    listing = admin_client.get(LOCKOUTS_URL, {"locked_out": "yes"})
+    assert listing.status_code == 200
+    assert [a.username for a in listing.context["cl"].result_list] == ["clerk"]
+
+    attempt = AccessAttempt.objects.get(username="clerk")
+    response = admin_client.post(
+        LOCKOUTS_URL,
+        {"action": "unlock", helpers.ACTION_CHECKBOX_NAME: [attempt.pk]},
+        follow=True,
+    )
+    messages = [str(m) for m in response.context["messages"]]
+    assert "Unlocked 1 login: clerk from 10.0.0.1." in messages
+    assert not AccessAttempt.objects.exists()
+    assert LogEntry.objects.filter(action_flag=DELETION, object_id=str(attempt.pk)).exists()
+    assert log_in(client, "clerk", PASSWORD).status_code == 302
+
+
+def test_unlocking_needs_the_delete_permission(client, clerk, django_user_model):
+    fail(client, "clerk", LIMIT)
+    viewer = staff_user("axes.view_accessattempt", username="viewer")
+    viewer_client = client_class_like(client)
+    viewer_client.force_login(viewer)
+    listing = viewer_client.get(LOCKOUTS_URL)
+    assert listing.status_code == 200
+    action_form = listing.context["action_form"]
+    assert action_form is None or "unlock" not in dict(action_form.fields["action"].choices)
+    attempt = AccessAttempt.objects.get(username="clerk")
+    viewer_client.post(
+        LOCKOUTS_URL, {"action": "unlock", helpers.ACTION_CHECKBOX_NAME: [attempt.pk]}
+    )
+    assert AccessAttempt.objects.filter(pk=attempt.pk).exists()
+
+
+def client_class_like(client):
+    return type(client)()
