@@ -7,8 +7,8 @@ views; the admin can filter and export them, never add, change, delete or import
 
 from django.contrib import admin
 
-from backoffice.admin.catalog.filters import CheckedDateRangeFilter
 from backoffice.admin.common.base import BackofficeAdmin
+from backoffice.admin.common.filters import CheckedDateRangeFilter
 from backoffice.admin.common.readonly import ReadOnlyAdminMixin
 from backoffice.models import ImportRecord, InventoryLog, OrderStatusChange
 from backoffice.resources import InventoryLogResource

@@ -10,10 +10,10 @@ from decimal import Decimal
 
 from django import forms
 from django.contrib import admin, messages
-from django.utils.translation import ngettext
 
 from backoffice.admin.common.action_pages import action_page
-from backoffice.models import Tag
+from backoffice.admin.common.messages import count_of
+from backoffice.models import Product, Tag
 from backoffice.services.pricing import prices_adjust
 from backoffice.services.products import products_set_active
 from backoffice.services.tags import (
@@ -31,7 +31,7 @@ ROUNDING_RULE = (
 
 
 def products(count: int) -> str:
-    return ngettext("%(n)d product", "%(n)d products", count) % {"n": count}
+    return count_of(count, Product)
 
 
 def selected_ids(queryset) -> list[int]:

@@ -1,17 +1,11 @@
 """List filters of the catalog admin.
 
-Each filter's ``queryset()`` calls one ``ProductQuerySet`` (or Supplier/Category) method, so the
-condition lives in one place. Junk in the address never breaks a list: a value a filter does
-not know is ignored and the staff member is told so in a message (``BackofficeAdmin`` already
-does the same for Django's own field filters).
+Each filter's ``filter()`` calls one ``ProductQuerySet`` (or Supplier/Category) method, so the
+condition lives in one place; the contract (unknown values ignored with a message) and the
+range filters are in ``backoffice.admin.common.filters``.
 """
 
-from decimal import Decimal
-
-from django import forms
-from django.contrib import admin, messages
-from rangefilter.filters import DateRangeFilter, NumericRangeFilter
-
+from backoffice.admin.common.filters import KnownChoiceFilter
 from backoffice.querysets.catalog import (
     PRICE_BANDS,
     PRICE_CHEAP,
@@ -31,42 +25,7 @@ from backoffice.querysets.catalog import (
 )
 
 
-def warn_once(request, text: str) -> None:
-    """Add a warning message once per request (a list may build its filters more than once)."""
-    seen = request.__dict__.setdefault("_catalog_filter_warnings", set())
-    if text not in seen:
-        seen.add(text)
-        messages.warning(request, text)
-
-
-class KnownValueFilter(admin.SimpleListFilter):
-    """A SimpleListFilter that ignores, with a message, any value not among its choices.
-
-    Checked when the filter is built: a filter without choices (no colours yet) is left out of
-    the list and its ``queryset()`` never runs, but its value must still be reported.
-    """
-
-    def __init__(self, request, params, model, model_admin):
-        super().__init__(request, params, model, model_admin)
-        value = self.value()
-        self.known_values = {str(key) for key, _ in self.lookup_choices}
-        if value is not None and value not in self.known_values:
-            warn_once(
-                request,
-                f'The filter "{self.title}" has no choice "{value}"; it was ignored.',
-            )
-
-    def queryset(self, request, queryset):
-        value = self.value()  # facet counts set each choice in turn, so check every call
-        if value is None or value not in self.known_values:
-            return queryset
-        return self.filter(queryset, value)
-
-    def filter(self, queryset, value: str):
-        raise NotImplementedError
-
-
-class PriceBandFilter(KnownValueFilter):
+class PriceBandFilter(KnownChoiceFilter):
     title = "price band"
     parameter_name = "price_band"
 
@@ -83,7 +42,7 @@ class PriceBandFilter(KnownValueFilter):
         return queryset.in_price_band(value)
 
 
-class StockStatusFilter(KnownValueFilter):
+class StockStatusFilter(KnownChoiceFilter):
     title = "stock status"
     parameter_name = "stock_status"
 
@@ -101,7 +60,7 @@ class StockStatusFilter(KnownValueFilter):
         return queryset.in_stock_status(value)
 
 
-class HasReviewsFilter(KnownValueFilter):
+class HasReviewsFilter(KnownChoiceFilter):
     title = "reviews"
     parameter_name = "has_reviews"
 
@@ -112,7 +71,7 @@ class HasReviewsFilter(KnownValueFilter):
         return queryset.reviewed(value == "yes")
 
 
-class HighRatedReviewFilter(KnownValueFilter):
+class HighRatedReviewFilter(KnownChoiceFilter):
     title = "4+ star reviews"
     parameter_name = "review_4_plus"
 
@@ -123,7 +82,7 @@ class HighRatedReviewFilter(KnownValueFilter):
         return queryset.with_review_rated_at_least(4)
 
 
-class SupplierRatedFilter(KnownValueFilter):
+class SupplierRatedFilter(KnownChoiceFilter):
     title = "supplier rating"
     parameter_name = "supplier_rated"
 
@@ -134,7 +93,7 @@ class SupplierRatedFilter(KnownValueFilter):
         return queryset.from_suppliers_rated_at_least(4.0)
 
 
-class MetadataColorFilter(KnownValueFilter):
+class MetadataColorFilter(KnownChoiceFilter):
     title = "colour (metadata)"
     parameter_name = "color"
 
@@ -149,77 +108,7 @@ class MetadataColorFilter(KnownValueFilter):
         return queryset.with_metadata_color(value)
 
 
-class RangeFormMessageMixin:
-    """Range filters of django-admin-rangefilter ignore an invalid form silently; say why."""
-
-    def queryset(self, request, queryset):
-        if self.form.is_bound and not self.form.is_valid():
-            problems = "; ".join(
-                str(error) for errors in self.form.errors.values() for error in errors
-            )
-            warn_once(request, f'The filter "{self.title}" was ignored: {problems}')
-            return queryset
-        return super().queryset(request, queryset)
-
-
-class CheckedDateRangeFilter(RangeFormMessageMixin, DateRangeFilter):
-    """Created-date range (both days included); bad dates or a reversed range give a message."""
-
-    def get_form(self, request):
-        form = super().get_form(request)
-        form.clean = lambda: _ordered_range(form, self.lookup_kwarg_gte, self.lookup_kwarg_lte)
-        return form
-
-
-class DecimalRangeFilter(RangeFormMessageMixin, NumericRangeFilter):
-    """A price range that is exact on decimals.
-
-    rangefilter's NumericRangeFilter parses bounds with a FloatField: "49.99" becomes a binary
-    float that Django then rounds back to 10 significant digits. That happens to work for
-    two-decimal input, but a bound like 49.98999999999 silently becomes 49.99 and takes a 49.99
-    product in, and a bound like 1e400 becomes infinity. Prices are DecimalField(10, 2), so the
-    bounds are parsed as Decimal with at most 2 decimal places; anything else is refused with a
-    message. Both bounds are inclusive: 49.99 is inside 49.99-50.
-    """
-
-    def _get_form_fields(self):
-        fields = super()._get_form_fields()
-        for name, placeholder in ((self.lookup_kwarg_gte, "From"), (self.lookup_kwarg_lte, "To")):
-            fields[name] = forms.DecimalField(
-                label="",
-                required=False,
-                max_digits=10,
-                decimal_places=2,
-                min_value=Decimal("0"),
-                widget=forms.NumberInput(attrs={"placeholder": placeholder, "step": "0.01"}),
-            )
-        return fields
-
-    def get_form(self, request):
-        form = super().get_form(request)
-        form.clean = lambda: _ordered_range(form, self.lookup_kwarg_gte, self.lookup_kwarg_lte)
-        return form
-
-    def _make_query_filter(self, request, validated_data):
-        low = validated_data.get(self.lookup_kwarg_gte)
-        high = validated_data.get(self.lookup_kwarg_lte)
-        # Same conditions as ProductQuerySet.priced_between, as a dict for rangefilter.
-        query = {}
-        if low is not None:
-            query[f"{self.field_path}__gte"] = low
-        if high is not None:
-            query[f"{self.field_path}__lte"] = high
-        return query
-
-
-def _ordered_range(form, low_name: str, high_name: str):
-    low, high = form.cleaned_data.get(low_name), form.cleaned_data.get(high_name)
-    if low is not None and high is not None and low > high:
-        raise forms.ValidationError(f"the start ({low}) is after the end ({high}).")
-    return form.cleaned_data
-
-
-class CategoryHasProductsFilter(KnownValueFilter):
+class CategoryHasProductsFilter(KnownChoiceFilter):
     title = "products"
     parameter_name = "has_products"
 
@@ -230,7 +119,7 @@ class CategoryHasProductsFilter(KnownValueFilter):
         return queryset.with_products(value == "yes")
 
 
-class SupplierRatingBandFilter(KnownValueFilter):
+class SupplierRatingBandFilter(KnownChoiceFilter):
     title = "own rating"
     parameter_name = "rating_band"
 

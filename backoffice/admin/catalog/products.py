@@ -15,8 +15,6 @@ from django.utils.html import format_html, format_html_join
 from backoffice.admin.catalog.actions import PRICE_AND_TAG_ACTIONS
 from backoffice.admin.catalog.export import ProductFiguresResource
 from backoffice.admin.catalog.filters import (
-    CheckedDateRangeFilter,
-    DecimalRangeFilter,
     HasReviewsFilter,
     HighRatedReviewFilter,
     MetadataColorFilter,
@@ -28,15 +26,13 @@ from backoffice.admin.catalog.lists import money
 from backoffice.admin.catalog.stock_actions import STOCK_ACTIONS
 from backoffice.admin.common.base import BackofficeAdmin
 from backoffice.admin.common.edits import SeenValuesForm, StaleEditAdminMixin, seen_version_of
+from backoffice.admin.common.filters import CheckedDateRangeFilter, DecimalRangeFilter
+from backoffice.admin.common.messages import count_of
 from backoffice.admin.common.show_query import ShowQueryMixin
 from backoffice.models import Product, ProductMeta, Review
 from backoffice.resources import ProductMetaResource, ProductResource
 from backoffice.services.edits import edit_version_claim
 from backoffice.services.inventory import stock_set
-
-
-def counted(number: int, noun: str) -> str:
-    return f"{number} {noun}{'' if number == 1 else 's'}"
 
 
 class ProductForm(SeenValuesForm):
@@ -255,9 +251,9 @@ class ProductAdmin(ShowQueryMixin, StaleEditAdminMixin, BackofficeAdmin):
         rating = "" if obj.avg_rating is None else f", rating {obj.avg_rating:.2f} / 5"
         return format_html(
             "{} sold, revenue {} (cancelled orders not counted); {}{}; {}, {} price band.",
-            counted(obj.units_sold, "unit"),
+            count_of(obj.units_sold, "unit"),
             money(obj.revenue),
-            counted(obj.review_count, "review"),
+            count_of(obj.review_count, "review"),
             rating,
             obj.stock_status,
             obj.price_band.lower(),

@@ -6,8 +6,8 @@ constraint; ``ConstraintErrorsOnFieldsMixin`` puts that error on the product fie
 
 from django.contrib import admin
 
-from backoffice.admin.catalog.filters import CheckedDateRangeFilter
 from backoffice.admin.common.base import BackofficeAdmin
+from backoffice.admin.common.filters import CheckedDateRangeFilter
 from backoffice.models import Review
 from backoffice.resources import ReviewResource
 

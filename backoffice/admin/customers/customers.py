@@ -14,9 +14,12 @@ from django.contrib.auth.models import Group
 from django.db.models import Exists, OuterRef
 from django.urls import reverse
 from django.utils.html import format_html
+from django.utils.translation import ngettext
 
 from backoffice.admin.common.action_pages import action_page
 from backoffice.admin.common.base import BackofficeAdmin, JunkParametersMixin
+from backoffice.admin.common.filters import CheckedDateRangeFilter
+from backoffice.admin.common.messages import count_of
 from backoffice.admin.common.show_query import ShowQueryMixin
 from backoffice.admin.customers.filters import (
     HasCustomerProfileFilter,
@@ -25,7 +28,6 @@ from backoffice.admin.customers.filters import (
     SegmentFilter,
 )
 from backoffice.admin.customers.forms import CustomerCreationForm
-from backoffice.admin.sales.filters import CheckedDateRangeFilter
 from backoffice.admin.sales.orders import status_badge
 from backoffice.models import Customer, Order
 from backoffice.resources import CustomerResource, UserResource
@@ -80,11 +82,14 @@ def deactivate_accounts(modeladmin, request, queryset):
         ids = list(queryset.values_list("pk", flat=True))
         deactivated, already = customers_deactivate(customer_ids=ids, user=request.user)
         modeladmin.message_user(
-            request, f"{deactivated} account(s) deactivated; they can no longer log in."
+            request, f"{count_of(deactivated, 'account')} deactivated; they can no longer log in."
         )
         if already:
             modeladmin.message_user(
-                request, f"{already} account(s) were already inactive.", messages.INFO
+                request,
+                ngettext("%(n)s was already inactive.", "%(n)s were already inactive.", already)
+                % {"n": count_of(already, "account")},
+                messages.INFO,
             )
 
     return action_page(

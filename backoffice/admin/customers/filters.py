@@ -1,13 +1,13 @@
-"""Customer and user list filters; like the order filters, unknown values are ignored with a
-message (see ``sales_filters.ChoiceFilter``)."""
+"""Customer and user list filters (the contract: ``backoffice.admin.common.filters``)."""
 
+from django.conf import settings
 from django.db.models import Q
 
-from backoffice.admin.sales.filters import ChoiceFilter, YesNoFilter
+from backoffice.admin.common.filters import KnownChoiceFilter, YesNoFilter
 from backoffice.querysets.sales import INACTIVE_AFTER_DAYS, SEGMENTS
 
 
-class HasOrdersFilter(ChoiceFilter):
+class HasOrdersFilter(KnownChoiceFilter):
     """Cancelled orders don't count (docs/customer-segments.md); "only cancelled" finds the
     customers whose every order was cancelled."""
 
@@ -21,7 +21,7 @@ class HasOrdersFilter(ChoiceFilter):
             ("only_cancelled", "Only cancelled orders"),
         ]
 
-    def apply(self, queryset, value):
+    def filter(self, queryset, value):
         if value == "yes":
             return queryset.with_orders()
         if value == "no":
@@ -29,25 +29,25 @@ class HasOrdersFilter(ChoiceFilter):
         return queryset.without_orders().filter(cancelled_order_count__gt=0)
 
 
-class SegmentFilter(ChoiceFilter):
+class SegmentFilter(KnownChoiceFilter):
     title = "segment"
     parameter_name = "segment"
 
     def lookups(self, request, model_admin):
         return [(segment, segment) for segment in SEGMENTS]
 
-    def apply(self, queryset, value):
+    def filter(self, queryset, value):
         return queryset.filter(segment=value)  # annotated by with_order_stats()
 
 
-class InactiveFilter(ChoiceFilter):
+class InactiveFilter(KnownChoiceFilter):
     title = f"no order in the last {INACTIVE_AFTER_DAYS} days"
     parameter_name = "inactive"
 
     def lookups(self, request, model_admin):
         return [("yes", "Yes"), ("no", "No (ordered recently)")]
 
-    def apply(self, queryset, value):
+    def filter(self, queryset, value):
         inactive = queryset.inactive()
         return inactive if value == "yes" else queryset.exclude(pk__in=inactive.values("pk"))
 
@@ -58,3 +58,14 @@ class HasCustomerProfileFilter(YesNoFilter):
     title = "has customer profile"
     parameter_name = "has_customer"
     condition = Q(customer__isnull=False)
+
+
+class LockedOutFilter(YesNoFilter):
+    """django-axes' ``IsLockedOutFilter`` (same title, parameter and condition)."""
+
+    title = "locked out"
+    parameter_name = "locked_out"
+
+    @property
+    def condition(self):
+        return Q(failures_since_start__gte=settings.AXES_FAILURE_LIMIT)

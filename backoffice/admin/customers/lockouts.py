@@ -7,12 +7,13 @@ junk in their addresses gets a message like every other list's (``JunkParameters
 
 import logging
 
-from axes.admin import AccessAttemptAdmin, AccessLogAdmin
+from axes.admin import AccessAttemptAdmin, AccessLogAdmin, IsLockedOutFilter
 from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib import admin, messages
-from django.utils.translation import ngettext
 
 from backoffice.admin.common.base import JunkParametersMixin
+from backoffice.admin.common.messages import count_of
+from backoffice.admin.customers.filters import LockedOutFilter
 
 logger = logging.getLogger("backoffice.security")
 
@@ -33,6 +34,11 @@ class LockoutAdmin(JunkParametersMixin, AccessAttemptAdmin):
 
     actions = ["unlock", *AccessAttemptAdmin.actions]
     ordering = ["-attempt_time"]
+    # django-axes' own "locked out" filter, on our filter contract (a junk value is reported).
+    list_filter = [
+        LockedOutFilter if flt is IsLockedOutFilter else flt
+        for flt in AccessAttemptAdmin.list_filter
+    ]
 
     @admin.action(
         permissions=["delete"],
@@ -50,7 +56,8 @@ class LockoutAdmin(JunkParametersMixin, AccessAttemptAdmin):
         )
         self.message_user(
             request,
-            ngettext("Unlocked %(n)d login: %(who)s.", "Unlocked %(n)d logins: %(who)s.", count)
-            % {"n": count, "who": ", ".join(f"{u} from {ip}" for u, ip in pairs)},
+            f"Unlocked {count_of(count, 'login')}: "
+            + ", ".join(f"{u} from {ip}" for u, ip in pairs)
+            + ".",
             messages.SUCCESS,
         )

@@ -9,7 +9,8 @@ shared action page; the recalculation's page previews every old -> new total.
 from django.contrib import admin, messages
 
 from backoffice.admin.common.action_pages import action_page
-from backoffice.models import OrderStatus
+from backoffice.admin.common.messages import count_of
+from backoffice.models import Order, OrderStatus
 from backoffice.services.orders import orders_recalculate_totals, orders_set_status
 
 
@@ -24,7 +25,7 @@ def _report_status(modeladmin, request, to_status, outcomes) -> None:
         label = OrderStatus(to_status).label.lower()
         modeladmin.message_user(
             request,
-            f"{len(done)} order{'s' if len(done) != 1 else ''} marked {label}: {names}.",
+            f"{count_of(len(done), Order)} marked {label}: {names}.",
             messages.SUCCESS,
         )
     for outcome in outcomes:
@@ -97,8 +98,7 @@ def recalculate_totals(modeladmin, request, queryset):
         if unchanged:
             modeladmin.message_user(
                 request,
-                f"{unchanged} order{'s' if unchanged != 1 else ''} already matched "
-                "their items: unchanged.",
+                f"{count_of(unchanged, Order)} already matched their items: unchanged.",
                 messages.INFO,
             )
 

@@ -1,84 +1,28 @@
 """Order list filters.
 
-Every filter here ignores a value it does not offer and says so in a message: an address typed
-by hand or kept from an old bookmark gives the whole list and an explanation, never an error
-page or a silently empty list. The ``queryset()`` of each stays one cheap ``filter()`` (Django's
-facets call it once per choice).
+Each follows the one contract of ``backoffice.admin.common.filters`` (a value it does not offer
+is ignored with a message); ``filter()`` is one cheap QuerySet call.
 """
 
 from django import forms
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.db.models import Q
 from django.utils.html import format_html
-from rangefilter.filters import DateRangeFilter
 
+from backoffice.admin.common.filters import KnownChoiceFilter, YesNoFilter, warn_unknown_choice
 from backoffice.admin.sales.widgets import PreloadedAutocompleteSelect
 from backoffice.models import Category, OrderItem, OrderStatus, Product
 from backoffice.querysets.sales import SEGMENTS
 
-_WARNED = "_backoffice_ignored_filters"
 
-
-def warn_ignored(request, title, value) -> None:
-    """Tell staff once per request that a filter value was ignored."""
-    warned = request.__dict__.setdefault(_WARNED, set())
-    if (title, value) in warned:
-        return
-    warned.add((title, value))
-    messages.warning(
-        request, f"The filter “{title}” has no choice “{value}”; it was ignored and all are shown."
-    )
-
-
-class ChoiceFilter(admin.SimpleListFilter):
-    """A list filter that applies only the choices it offers (``apply`` does the filtering)."""
-
-    def queryset(self, request, queryset):
-        value = self.value()
-        if value is None:
-            return queryset
-        if value not in {str(choice) for choice, _ in self.lookup_choices}:
-            warn_ignored(request, self.title, value)
-            return queryset
-        return self.apply(queryset, value)
-
-    def apply(self, queryset, value):
-        raise NotImplementedError
-
-
-class YesNoFilter(ChoiceFilter):
-    """A yes/no filter: ``condition`` is the Q object for "yes"."""
-
-    condition: Q
-
-    def lookups(self, request, model_admin):
-        return [("yes", "Yes"), ("no", "No")]
-
-    def apply(self, queryset, value):
-        return (
-            queryset.filter(self.condition) if value == "yes" else queryset.exclude(self.condition)
-        )
-
-
-class CheckedDateRangeFilter(DateRangeFilter):
-    """django-admin-rangefilter's date range, which also says when it ignored a bad date."""
-
-    def queryset(self, request, queryset):
-        if self.used_parameters and not self.form.is_valid():
-            shown = ", ".join(f"{k}={v}" for k, v in sorted(self.used_parameters.items()))
-            warn_ignored(request, self.title, shown)
-            return queryset
-        return super().queryset(request, queryset)
-
-
-class OrderStatusFilter(ChoiceFilter):
+class OrderStatusFilter(KnownChoiceFilter):
     title = "status"
     parameter_name = "status"
 
     def lookups(self, request, model_admin):
         return OrderStatus.choices
 
-    def apply(self, queryset, value):
+    def filter(self, queryset, value):
         return queryset.filter(status=value)
 
 
@@ -94,25 +38,25 @@ class TotalDiffersFilter(YesNoFilter):
     condition = Q(total_differs=True)  # annotated by OrderQuerySet.with_item_totals()
 
 
-class CustomerSegmentFilter(ChoiceFilter):
+class CustomerSegmentFilter(KnownChoiceFilter):
     title = "customer segment"
     parameter_name = "segment"
 
     def lookups(self, request, model_admin):
         return [(segment, segment) for segment in SEGMENTS]
 
-    def apply(self, queryset, value):
+    def filter(self, queryset, value):
         return queryset.of_segment(value)
 
 
-class ProductCategoryFilter(ChoiceFilter):
+class ProductCategoryFilter(KnownChoiceFilter):
     title = "contains a product of category"
     parameter_name = "category"
 
     def lookups(self, request, model_admin):
         return list(Category.objects.order_by("name").values_list("pk", "name"))
 
-    def apply(self, queryset, value):
+    def filter(self, queryset, value):
         return queryset.containing_category(int(value))
 
 
@@ -144,7 +88,7 @@ class ContainsProductFilter(admin.SimpleListFilter):
             if value.isdigit():
                 self.product = Product.objects.filter(pk=int(value)).first()
             if self.product is None:
-                warn_ignored(request, self.title, value)
+                warn_unknown_choice(request, self.title, value)
         form = _ProductChoiceForm(
             initial={self.parameter_name: self.product.pk if self.product else None},
             admin_site=model_admin.admin_site,
@@ -188,7 +132,7 @@ class ItemOrderStatusFilter(OrderStatusFilter):
     title = "order status"
     parameter_name = "order_status"
 
-    def apply(self, queryset, value):
+    def filter(self, queryset, value):
         return queryset.filter(order__status=value)
 
 
@@ -197,5 +141,5 @@ class ItemCategoryFilter(ProductCategoryFilter):
 
     title = "category"
 
-    def apply(self, queryset, value):
+    def filter(self, queryset, value):
         return queryset.filter(product__category_id=int(value))

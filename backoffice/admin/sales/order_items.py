@@ -5,8 +5,8 @@ from django.urls import reverse
 from django.utils.html import format_html
 
 from backoffice.admin.common.base import BackofficeAdmin
+from backoffice.admin.common.filters import CheckedDateRangeFilter
 from backoffice.admin.sales.filters import (
-    CheckedDateRangeFilter,
     ItemCategoryFilter,
     ItemOrderStatusFilter,
 )

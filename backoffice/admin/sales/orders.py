@@ -12,10 +12,10 @@ from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 
 from backoffice.admin.common.base import BackofficeAdmin
+from backoffice.admin.common.filters import CheckedDateRangeFilter
 from backoffice.admin.common.show_query import ShowQueryMixin
 from backoffice.admin.sales import actions as sales_actions
 from backoffice.admin.sales.filters import (
-    CheckedDateRangeFilter,
     ContainsProductFilter,
     CustomerSegmentFilter,
     DeliveredFilter,

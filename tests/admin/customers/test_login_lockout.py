@@ -114,3 +114,18 @@ def test_unlocking_needs_the_delete_permission(client, clerk, django_user_model)
 
 def client_class_like(client):
     return type(client)()
+
+
+def test_the_locked_out_filter_finds_locked_logins_and_reports_junk(client, clerk, admin_user):
+    fail(client, "clerk", LIMIT)
+    fail(client, "nobody", 1, address="10.0.0.9")
+    admin_client = client_class_like(client)
+    admin_client.force_login(admin_user)
+    locked = admin_client.get(LOCKOUTS_URL, {"locked_out": "yes"})
+    assert [a.username for a in locked.context["cl"].result_list] == ["clerk"]
+    open_ = admin_client.get(LOCKOUTS_URL, {"locked_out": "no"})
+    assert [a.username for a in open_.context["cl"].result_list] == ["nobody"]
+    junk = admin_client.get(LOCKOUTS_URL, {"locked_out": "maybe"})
+    assert junk.status_code == 200
+    assert len(junk.context["cl"].result_list) == 2
+    assert any('has no choice "maybe"' in str(m) for m in junk.context["messages"])
