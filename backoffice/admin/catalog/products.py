@@ -28,6 +28,7 @@ from backoffice.admin.common.base import BackofficeAdmin
 from backoffice.admin.common.edits import SeenValuesForm, StaleEditAdminMixin, seen_version_of
 from backoffice.admin.common.filters import CheckedDateRangeFilter, DecimalRangeFilter
 from backoffice.admin.common.messages import count_of
+from backoffice.admin.common.readonly import ReadOnlyPermissionsMixin
 from backoffice.admin.common.show_query import ShowQueryMixin
 from backoffice.models import Product, ProductMeta, Review
 from backoffice.resources import ProductMetaResource, ProductResource
@@ -58,7 +59,7 @@ class ProductMetaInline(admin.StackedInline):
     verbose_name_plural = 'metadata (free-form JSON, e.g. {"color": "red"})'
 
 
-class ReviewInline(admin.TabularInline):
+class ReviewInline(ReadOnlyPermissionsMixin, admin.TabularInline):
     """The product's reviews, read-only: reviews are the customers' words, edited elsewhere."""
 
     model = Review
@@ -70,15 +71,6 @@ class ReviewInline(admin.TabularInline):
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("customer__user")
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Product)

@@ -1,8 +1,9 @@
-"""Read-only admin behaviour for audit trails (inventory log, status timeline, import history)."""
+"""Read-only admin behaviour: audit trails (stock movements, status timeline, import history)
+and inlines that only show what is written elsewhere."""
 
 
-class ReadOnlyAdminMixin:
-    """Rows are written by the system only: nobody adds, changes, deletes or imports them."""
+class ReadOnlyPermissionsMixin:
+    """Shown, never added, changed or deleted here: the rows are written by a service."""
 
     def has_add_permission(self, request, obj=None):
         return False
@@ -12,6 +13,10 @@ class ReadOnlyAdminMixin:
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class ReadOnlyAdminMixin(ReadOnlyPermissionsMixin):
+    """Rows are written by the system only: nobody adds, changes, deletes or imports them."""
 
     def has_import_permission(self, request):
         return False

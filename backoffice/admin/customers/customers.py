@@ -20,6 +20,7 @@ from backoffice.admin.common.action_pages import action_page
 from backoffice.admin.common.base import BackofficeAdmin, JunkParametersMixin
 from backoffice.admin.common.filters import CheckedDateRangeFilter
 from backoffice.admin.common.messages import count_of
+from backoffice.admin.common.readonly import ReadOnlyPermissionsMixin
 from backoffice.admin.common.show_query import ShowQueryMixin
 from backoffice.admin.customers.filters import (
     HasCustomerProfileFilter,
@@ -36,7 +37,7 @@ from backoffice.services.customers import customer_create, customers_deactivate
 User = get_user_model()
 
 
-class CustomerOrderInline(admin.TabularInline):
+class CustomerOrderInline(ReadOnlyPermissionsMixin, admin.TabularInline):
     """The customer's orders, read-only, each linked to its page."""
 
     model = Order
@@ -48,15 +49,6 @@ class CustomerOrderInline(admin.TabularInline):
 
     def get_queryset(self, request):
         return super().get_queryset(request).with_item_totals().order_by("-order_date", "-id")
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     @admin.display(description="order")
     def order_link(self, order):

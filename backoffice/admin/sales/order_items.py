@@ -6,6 +6,7 @@ from django.utils.html import format_html
 
 from backoffice.admin.common.base import BackofficeAdmin
 from backoffice.admin.common.filters import CheckedDateRangeFilter
+from backoffice.admin.common.readonly import ReadOnlyPermissionsMixin
 from backoffice.admin.sales.filters import (
     ItemCategoryFilter,
     ItemOrderStatusFilter,
@@ -15,7 +16,7 @@ from backoffice.resources import OrderItemResource
 
 
 @admin.register(OrderItem)
-class OrderItemAdmin(BackofficeAdmin):
+class OrderItemAdmin(ReadOnlyPermissionsMixin, BackofficeAdmin):
     """Every order line with its price drift. Lines are edited on their order's page only,
     where stock and totals follow; here they are read (and exported)."""
 
@@ -41,15 +42,6 @@ class OrderItemAdmin(BackofficeAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).with_line_details()
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     @admin.display(description="order", ordering="order__order_date")
     def order_link(self, item):
