@@ -259,7 +259,7 @@ def clear_tags(modeladmin, request, queryset):
     )
 
 
-# The stock actions (restock, transfer) are in catalog_stock_actions.
+# The stock actions (restock, transfer) are in stock_actions.
 PRICE_AND_TAG_ACTIONS = [
     activate_products,
     deactivate_products,

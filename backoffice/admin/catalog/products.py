@@ -2,9 +2,8 @@
 
 Every figure in the list comes from ``Product.objects.with_catalog_stats()`` (one query for the
 page whatever its size); every write goes through a service. The other catalog lists
-(categories, suppliers, tags) are in ``catalog_lists``; actions in ``catalog_actions`` and
-``catalog_stock_actions``; filters in ``catalog_filters``; the figures export in
-``catalog_export``.
+(categories, suppliers, tags) are in ``lists``; actions in ``actions`` and ``stock_actions``;
+filters in ``filters``; the figures export in ``export`` (all in this package).
 """
 
 from django import forms
@@ -37,7 +36,7 @@ from backoffice.services.inventory import stock_set
 
 
 class ProductForm(SeenValuesForm):
-    """The change page: remembers the values and version the editor saw (``admin/edits.py``)."""
+    """The change page: remembers the values and version the editor saw (``admin/common/edits.py``)."""
 
 
 class ProductChangeListForm(SeenValuesForm):

@@ -104,7 +104,7 @@ class OrderAdmin(ShowQueryMixin, OrderAdminSaveMixin, BackofficeAdmin):
         return super().get_queryset(request).for_list()
 
     def get_fieldsets(self, request, obj=None):
-        # seen_version: the hidden version the page was opened at (admin/edits.py).
+        # seen_version: the hidden version the page was opened at (admin/common/edits.py).
         main = ["customer", "order_date"] + (["status", "delivery_date"] if obj else [])
         main += self.seen_version_fields(request, obj)
         return [
