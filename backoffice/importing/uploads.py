@@ -86,9 +86,6 @@ class PrivateImportStorage:
             self.remove(token)
         return removed
 
-    def exists(self, token: str) -> bool:
-        return all(path.exists() for path in self._paths(token))
-
 
 def _write_private(path: Path, data: bytes) -> None:
     descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
