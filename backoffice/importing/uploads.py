@@ -58,13 +58,13 @@ class PrivateImportStorage:
         return token
 
     def read(self, token: str) -> tuple[bytes, dict]:
-        data_path, meta_path = self._paths(token)
-        try:
-            return data_path.read_bytes(), json.loads(meta_path.read_text())
-        except FileNotFoundError:
-            raise InvalidToken(
-                "This upload is no longer available (already imported, cancelled or expired)."
-            ) from None
+        return self.read_data(token), self.read_meta(token)
+
+    def read_data(self, token: str) -> bytes:
+        return _read_upload(self._paths(token)[0])
+
+    def read_meta(self, token: str) -> dict:
+        return json.loads(_read_upload(self._paths(token)[1]))
 
     def remove(self, token: str) -> None:
         for path in self._paths(token):
@@ -85,6 +85,15 @@ class PrivateImportStorage:
                 removed.append(json.loads(meta_path.read_text()))
             self.remove(token)
         return removed
+
+
+def _read_upload(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        raise InvalidToken(
+            "This upload is no longer available (already imported, cancelled or expired)."
+        ) from None
 
 
 def _write_private(path: Path, data: bytes) -> None:
@@ -126,7 +135,7 @@ class LibraryTempStorage(BaseStorage):
         self.name = self._storage.save(data, {})
 
     def read(self):
-        data, _ = self._storage.read(self.name)
+        data = self._storage.read_data(self.name)
         if "b" in self.read_mode:
             return data
         return data.decode(self.encoding or "utf-8")
