@@ -10,6 +10,9 @@ only when every row does what the preview said; the admin history is written ins
 transaction. The ``ImportRecord`` of an applied import is written inside it too, before the
 rows, so the stock ledger rows the import writes can point at it; a failed import's record is
 written after the rollback (so failures are recorded too).
+
+The admin reaches this module through the library's own hooks: its ``process_import`` view
+calls our ``process_dataset``, which runs ``import_apply`` on the dataset the view has read.
 """
 
 from collections.abc import Callable

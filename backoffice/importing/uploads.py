@@ -8,8 +8,9 @@ reachable). Here:
 * a file is named by a random 32-hex-digit token and nothing else is ever opened: a token that
   isn't exactly that shape is refused before any path is built;
 * the browser only ever holds the token inside a value signed with the secret key and bound
-  to the user and the model (``sign_token``/``unsign_token``), so one staff member can't
-  confirm another's upload and a forged name goes nowhere;
+  to the user and the model (``sign_token``/``unsign_token``, checked by the admin's
+  ``ConfirmImportForm``), so one staff member can't confirm another's upload and a forged
+  name goes nowhere;
 * each upload has a JSON sidecar (who, what, the preview's rows) and both are removed on
   confirm or cancel; leftovers older than ``IMPORT_PREVIEW_MAX_AGE`` are swept away.
 """
