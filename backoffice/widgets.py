@@ -104,23 +104,6 @@ class BlankAsNullCharWidget(widgets.CharWidget):
         return str(value).strip()
 
 
-class LookupForeignKeyWidget(widgets.ForeignKeyWidget):
-    """A foreign key looked up by ``field``; a missing row is a row error naming the value."""
-
-    def clean(self, value, row=None, **kwargs):
-        try:
-            return super().clean(value, row=row, **kwargs)
-        except self.model.DoesNotExist:
-            key = "id" if self.field == "pk" else self.field
-            raise ValueError(
-                f"There is no {self.model._meta.verbose_name} with {key} {value!r}."
-            ) from None
-        except (TypeError, ValueError) as exc:
-            raise ValueError(
-                f"{value!r} is not a valid {self.model._meta.verbose_name} {self.field} ({exc})."
-            ) from None
-
-
 class TagListWidget(widgets.ManyToManyWidget):
     """Tags as a comma-separated list of names; an unknown name is an error, never dropped.
 

@@ -6,7 +6,9 @@ with ``iterator(chunk_size=...)`` (a server-side cursor on PostgreSQL) and each 
 as one line of a ``StreamingHttpResponse``; memory stays flat whatever the row count
 (benchmarks/export.py measures it). Values are the resource's native ones, with text that a
 spreadsheet would run made inert (``formats.escape_formula``). The file starts with a UTF-8
-byte-order mark so Excel reads accents correctly; our import ignores it.
+byte-order mark so Excel reads accents correctly; our import ignores it. The admin reaches it
+through its public ``export_action`` / ``export_response`` (never the library's private
+``_do_file_export``).
 """
 
 import csv

@@ -10,7 +10,7 @@ A report is also the yardstick of the confirm step: ``ImportReport.comparable()`
 preview promised, and the confirm only commits if it does exactly that again.
 """
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.db import DatabaseError
@@ -87,9 +87,6 @@ class ImportReport:
 
     def comparable(self) -> list:
         return [row.comparable() for row in self.rows]
-
-    def rows_as_data(self) -> list[dict]:
-        return [asdict(row) for row in self.rows]
 
 
 def build_report(report: ImportReport, resource, dataset, result) -> ImportReport:

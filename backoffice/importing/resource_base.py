@@ -410,10 +410,6 @@ class BackofficeResource(resources.ModelResource):
             queryset = queryset.prefetch_related(*self.export_prefetch_related)
         return queryset
 
-    def export_row(self, instance, selected_fields=None):
-        """One exported row of native values (used by the streaming CSV export)."""
-        return self.export_resource(instance, selected_fields=selected_fields)
-
 
 def row_error(message: str) -> ValidationError:
     return ValidationError({NON_FIELD_ERRORS: [message]})

@@ -10,10 +10,13 @@ only when every row does what the preview said; the admin history is written ins
 transaction. The ``ImportRecord`` of an applied import is written inside it too, before the
 rows, so the stock ledger rows the import writes can point at it; a failed import's record is
 written after the rollback (so failures are recorded too).
+
+The admin reaches this module through the library's own hooks: its ``process_import`` view
+calls our ``process_dataset``, which runs ``import_apply`` on the dataset the view has read.
 """
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.db import DatabaseError, connection, transaction
 
@@ -38,6 +41,9 @@ class ImportJob:
     user: object
     ignored_columns: frozenset = frozenset()  # export-only columns of sibling exports
     record: ImportRecord | None = None  # the applied import's record (set by import_apply)
+    dataset: object = None  # the file already read (the confirm step): ``data`` is then unused
+    resource_kwargs: dict = field(default_factory=dict)  # the admin's resource kwargs hook
+    import_kwargs: dict = field(default_factory=dict)  # the admin's import_data kwargs hook
 
     @property
     def model_label(self) -> str:
@@ -53,11 +59,13 @@ class ImportJob:
 
 def _read(job: ImportJob, report: ImportReport):
     """The dataset and a resource, or None when the file itself is refused (report says why)."""
-    resource = job.resource_class(track_changes=True)
+    resource = job.resource_class(track_changes=True, **job.resource_kwargs)
+    dataset = job.dataset
     try:
-        dataset = job.file_format.create_dataset(
-            job.data, max_columns=resource.max_columns(job.ignored_columns)
-        )
+        if dataset is None:
+            dataset = job.file_format.create_dataset(
+                job.data, max_columns=resource.max_columns(job.ignored_columns)
+            )
     except ImportFileError as exc:
         report.problems.append(f"{job.file_name}: {exc}")
         return None, None
@@ -79,14 +87,17 @@ def _read(job: ImportJob, report: ImportReport):
 def _run(job: ImportJob, dataset, resource, *, dry_run: bool, import_record=None):
     return resource.import_data(
         dataset,
-        dry_run=dry_run,
-        raise_errors=False,
-        use_transactions=True,
-        rollback_on_validation_errors=True,
-        retain_instance_in_row_result=True,
-        file_name=job.file_name,
-        user=job.user,
-        import_record=import_record,
+        **{
+            **job.import_kwargs,
+            "dry_run": dry_run,
+            "raise_errors": False,
+            "use_transactions": True,
+            "rollback_on_validation_errors": True,
+            "retain_instance_in_row_result": True,
+            "file_name": job.file_name,
+            "user": job.user,
+            "import_record": import_record,
+        },
     )
 
 

@@ -8,8 +8,9 @@ reachable). Here:
 * a file is named by a random 32-hex-digit token and nothing else is ever opened: a token that
   isn't exactly that shape is refused before any path is built;
 * the browser only ever holds the token inside a value signed with the secret key and bound
-  to the user and the model (``sign_token``/``unsign_token``), so one staff member can't
-  confirm another's upload and a forged name goes nowhere;
+  to the user and the model (``sign_token``/``unsign_token``, checked by the admin's
+  ``ConfirmImportForm``), so one staff member can't confirm another's upload and a forged
+  name goes nowhere;
 * each upload has a JSON sidecar (who, what, the preview's rows) and both are removed on
   confirm or cancel; leftovers older than ``IMPORT_PREVIEW_MAX_AGE`` are swept away.
 """
@@ -58,13 +59,13 @@ class PrivateImportStorage:
         return token
 
     def read(self, token: str) -> tuple[bytes, dict]:
-        data_path, meta_path = self._paths(token)
-        try:
-            return data_path.read_bytes(), json.loads(meta_path.read_text())
-        except FileNotFoundError:
-            raise InvalidToken(
-                "This upload is no longer available (already imported, cancelled or expired)."
-            ) from None
+        return self.read_data(token), self.read_meta(token)
+
+    def read_data(self, token: str) -> bytes:
+        return _read_upload(self._paths(token)[0])
+
+    def read_meta(self, token: str) -> dict:
+        return json.loads(_read_upload(self._paths(token)[1]))
 
     def remove(self, token: str) -> None:
         for path in self._paths(token):
@@ -86,8 +87,14 @@ class PrivateImportStorage:
             self.remove(token)
         return removed
 
-    def exists(self, token: str) -> bool:
-        return all(path.exists() for path in self._paths(token))
+
+def _read_upload(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        raise InvalidToken(
+            "This upload is no longer available (already imported, cancelled or expired)."
+        ) from None
 
 
 def _write_private(path: Path, data: bytes) -> None:
@@ -129,7 +136,7 @@ class LibraryTempStorage(BaseStorage):
         self.name = self._storage.save(data, {})
 
     def read(self):
-        data, _ = self._storage.read(self.name)
+        data = self._storage.read_data(self.name)
         if "b" in self.read_mode:
             return data
         return data.decode(self.encoding or "utf-8")

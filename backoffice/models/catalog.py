@@ -42,9 +42,6 @@ class Category(models.Model):
     def __str__(self):
         return self.name
 
-    def natural_key(self):
-        return (self.name,)
-
 
 class Supplier(ConstraintErrorsOnFieldsMixin, models.Model):
     name = models.CharField(max_length=100, unique=True)

@@ -266,14 +266,6 @@ class ProductQuerySet(models.QuerySet):
         """Products whose metadata has ``"color": <color>`` (exact)."""
         return self.filter(productmeta__metadata__color=color)
 
-    def priced_between(self, low: Decimal | None, high: Decimal | None):
-        """Products with low <= price <= high; either bound may be None (open)."""
-        if low is not None:
-            self = self.filter(price__gte=low)
-        if high is not None:
-            self = self.filter(price__lte=high)
-        return self
-
 
 class ActiveProductManager(models.Manager.from_queryset(ProductQuerySet)):
     """The guide's ``Product.active_objects``: only products on sale."""

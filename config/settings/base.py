@@ -214,6 +214,10 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 IMPORT_EXPORT_USE_TRANSACTIONS = True
 IMPORT_EXPORT_SKIP_ADMIN_LOG = False
 IMPORT_EXPORT_CHUNK_SIZE = 2000  # rows per database round trip when exporting
+# Import needs "change" (checked by the library) and "add" (BackofficeAdmin adds that check:
+# one code can't name two permissions); export needs "<app>.export_<model>".
+IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "change"
+IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "export"
 # Formats: CSV, XLSX, TSV and JSON from backoffice/importing/formats.py (strict reading,
 # formula-safe writing), set on BackofficeAdmin rather than here (settings import no app code).
 # Library code paths we don't override still keep uploads in the private folder below.

@@ -117,7 +117,7 @@ class DecimalRangeFilter(RangeFormMessageMixin, NumericRangeFilter):
     def _make_query_filter(self, request, validated_data):
         low = validated_data.get(self.lookup_kwarg_gte)
         high = validated_data.get(self.lookup_kwarg_lte)
-        # Same conditions as ProductQuerySet.priced_between, as a dict for rangefilter.
+        # low <= price <= high, either bound open, as the dict of conditions rangefilter takes.
         query = {}
         if low is not None:
             query[f"{self.field_path}__gte"] = low
