@@ -15,7 +15,7 @@ from import_export import mixins as library_mixins
 from backoffice.importing.admin import ExportViewsMixin, ImportViewsMixin
 from backoffice.models import Product
 from backoffice.resources import ProductResource
-from tests.imports.conftest import confirm, export_form_data, import_url, streamed_text, upload
+from tests.importing.conftest import confirm, export_form_data, import_url, streamed_text, upload
 
 LIBRARY_BASES = [
     value
