@@ -15,6 +15,14 @@ from import_export import fields, widgets
 from backoffice.importing.domain_rules import OrderFacts, order_item_rules, order_rules
 from backoffice.importing.keys import _is_id, readable_foreign_key
 from backoffice.importing.resource_base import BackofficeResource, row_error
+from backoffice.importing.widgets import (
+    BlankAsNullCharWidget,
+    IsoDateTimeWidget,
+    StrictBooleanWidget,
+    StrictDecimalWidget,
+    StrictIntegerWidget,
+    TagListWidget,
+)
 from backoffice.models import (
     Category,
     Customer,
@@ -29,14 +37,6 @@ from backoffice.models import (
     Tag,
 )
 from backoffice.services.inventory import stock_set
-from backoffice.widgets import (
-    BlankAsNullCharWidget,
-    IsoDateTimeWidget,
-    StrictBooleanWidget,
-    StrictDecimalWidget,
-    StrictIntegerWidget,
-    TagListWidget,
-)
 
 User = get_user_model()
 

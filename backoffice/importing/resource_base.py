@@ -22,7 +22,7 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db.models import NOT_PROVIDED
 from import_export import resources, widgets
 
-from backoffice import widgets as strict
+from backoffice.importing import widgets as strict
 from backoffice.importing.keys import ReadableKeyField
 from backoffice.models.base import EditVersioned
 from backoffice.services.edits import EDIT_BUMP

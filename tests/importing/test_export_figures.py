@@ -4,9 +4,9 @@ the same QuerySet methods the lists use, and such an export still imports back u
 import csv
 import io
 
+from backoffice.importing.widgets import IsoDateTimeWidget
 from backoffice.models import Customer, Order
 from backoffice.resources import CustomerFiguresResource, OrderFiguresResource
-from backoffice.widgets import IsoDateTimeWidget
 from tests.importing.conftest import (
     confirm,
     export_form_data,
