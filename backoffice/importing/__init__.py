@@ -2,7 +2,8 @@
 
 The library does the mapping (resources, widgets, formats), the admin views and their hooks;
 this package holds only what it does not do, each module saying which gap it closes: strict
-parsing of numbers and dates whatever the staff member's language (``parsing``, ``rules``),
+parsing of numbers and dates whatever the staff member's language (``parsing``, ``rules``,
+``widgets``),
 files read and written safely (``formats``, ``uploads``), readable foreign keys (``keys``), a
 preview that tells the truth and a confirm that applies exactly that preview or nothing
 (``report``, ``service``), the shop's rules (``domain_rules``, ``resource_base``), streaming
