@@ -16,8 +16,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from backoffice.cache import dashboard_changed
 from backoffice.models import Category, Product
-from backoffice.reports.dashboard import dashboard_changed
 from backoffice.services.edits import EDIT_BUMP
 from backoffice.services.history import history_record_changes
 

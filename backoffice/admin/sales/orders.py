@@ -281,7 +281,11 @@ def status_summary(queryset):
     return {
         "total_orders": summary["total_orders"],
         "statuses": [
-            {"label": label, "count": summary[value], "badge": status_badge(value, label)}
+            {
+                "label": label,
+                "count": summary["by_status"][value]["count"],
+                "badge": status_badge(value, label),
+            }
             for value, label in OrderStatus.choices
         ],
         "charged": summary["charged"],
