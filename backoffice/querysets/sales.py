@@ -224,8 +224,9 @@ class OrderQuerySet(models.QuerySet):
         }
         uncounted = by_status[UNCOUNTED_STATUS]
         return {
-            **totals,
+            "total_orders": totals["total_orders"],
             "counted_orders": totals["total_orders"] - uncounted["count"],
+            "charged": totals["charged"],
             "cancelled_orders": uncounted["count"],
             "cancelled_amount": uncounted["charged"],
             "by_status": by_status,
@@ -247,6 +248,20 @@ class OrderItemQuerySet(models.QuerySet):
                 F("product__price") - F("price"), output_field=MONEY
             ),
         )
+
+
+# The figures of ``CustomerQuerySet.with_order_stats()`` that the customer list shows and its
+# export writes (``cancelled_order_count`` only serves the "only cancelled" filter).
+CUSTOMER_FIGURES = (
+    "order_count",
+    "total_spent",
+    "avg_order_value",
+    "first_order_date",
+    "last_order_date",
+    "latest_order_total",
+    "has_order_over_500",
+    "segment",
+)
 
 
 class CustomerQuerySet(models.QuerySet):
