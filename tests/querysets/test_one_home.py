@@ -252,3 +252,21 @@ def test_each_shared_expression_is_defined_once():
 def test_the_seed_has_what_these_tests_tell_apart():
     statuses = {o["status"] for o in by_id("orders").values()}
     assert "cancelled" in statuses and len(statuses) > 2
+
+
+def test_writes_drop_the_dashboard_cache_without_importing_a_report():
+    """Services and signals import ``backoffice.cache``; reports read through it, never the
+    other way round."""
+    paths = [BACKOFFICE / "cache.py", BACKOFFICE / "signals.py"]
+    paths += sorted((BACKOFFICE / "services").rglob("*.py"))
+    paths += sorted((BACKOFFICE / "querysets").rglob("*.py"))
+    imported = {}
+    for path in paths:
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.ImportFrom) and node.module:
+                imported.setdefault(node.module, []).append(path.name)
+            elif isinstance(node, ast.Import):
+                for alias in node.names:
+                    imported.setdefault(alias.name, []).append(path.name)
+    assert [m for m in imported if m.startswith("backoffice.reports")] == []
+    assert "backoffice.cache" in imported
