@@ -33,13 +33,7 @@ from django.db.models import (
 from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import Cast, Coalesce, Lag, Lead, Rank, RowNumber
 
-from backoffice.querysets.expressions import (
-    LINE_TOTAL,
-    MONEY,
-    ZERO_MONEY,
-    Cents,
-    scalar_subquery,
-)
+from backoffice.querysets.expressions import LINE_TOTAL, MONEY, ZERO_MONEY, Cents, scalar_subquery
 
 # --- Thresholds (the guide's). Reports and filters import these; never repeat the numbers. ---
 STOCK_LOW_BELOW = 10
