@@ -36,6 +36,7 @@ from backoffice.models import (
     Supplier,
     Tag,
 )
+from backoffice.querysets.sales import CUSTOMER_FIGURES, ORDER_FIGURES
 from backoffice.services.inventory import stock_set
 
 User = get_user_model()
@@ -320,18 +321,6 @@ class _FiguresMixin:
         return super().filter_export(queryset, **kwargs)
 
 
-CUSTOMER_FIGURES = (
-    "order_count",
-    "total_spent",
-    "avg_order_value",
-    "first_order_date",
-    "last_order_date",
-    "latest_order_total",
-    "has_order_over_500",
-    "segment",
-)
-
-
 class CustomerFiguresResource(_FiguresMixin, CustomerResource):
     """Customers with their order figures and segment (``Customer.objects.with_order_stats``)."""
 
@@ -349,9 +338,6 @@ class CustomerFiguresResource(_FiguresMixin, CustomerResource):
     class Meta(CustomerResource.Meta):
         name = "Customers with order figures and segment (export only)"
         fields = CustomerResource.Meta.fields + CUSTOMER_FIGURES
-
-
-ORDER_FIGURES = ("items_total", "item_count", "total_differs")
 
 
 class OrderFiguresResource(_FiguresMixin, OrderResource):

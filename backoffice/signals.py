@@ -2,8 +2,8 @@
 
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
+from backoffice.cache import dashboard_changed
 from backoffice.models import InventoryLog, Order, OrderItem, Product, Review
-from backoffice.reports.dashboard import dashboard_changed
 
 WATCHED = (Product, Order, OrderItem, Review, InventoryLog)
 

@@ -73,6 +73,11 @@ class Order(ConstraintErrorsOnFieldsMixin, EditVersioned, models.Model):
     def __str__(self):
         return f"Order #{self.pk}"
 
+    @property
+    def deletable(self) -> bool:
+        """Only cancelled orders may be deleted: their stock has already been returned."""
+        return self.status == OrderStatus.CANCELLED
+
     def clean(self):
         if self.delivery_date and self.order_date and self.delivery_date < self.order_date:
             raise ValidationError(

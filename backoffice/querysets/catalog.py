@@ -8,19 +8,17 @@ multiplies rows (the guide's E09), and a join would also make the admin's ``COUN
 Model classes are imported inside functions: the models import this module for their managers.
 """
 
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from django.db import models
 from django.db.models import (
     Avg,
     Case,
     Count,
-    DecimalField,
     Exists,
     ExpressionWrapper,
     F,
     FloatField,
-    Func,
     IntegerField,
     Max,
     Min,
@@ -34,6 +32,8 @@ from django.db.models import (
 )
 from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import Cast, Coalesce, Lag, Lead, Rank, RowNumber
+
+from backoffice.querysets.expressions import LINE_TOTAL, MONEY, ZERO_MONEY, Cents, scalar_subquery
 
 # --- Thresholds (the guide's). Reports and filters import these; never repeat the numbers. ---
 STOCK_LOW_BELOW = 10
@@ -53,6 +53,9 @@ STOCK_STATUS_CONDITIONS = {
     STOCK_WELL: Q(stock_quantity__gte=STOCK_MEDIUM_BELOW),
 }
 STOCK_STATUSES = tuple(STOCK_STATUS_CONDITIONS)
+# "Low stock" as the dashboard and the inventory report mean it: below the threshold, out of
+# stock included (the STOCK_LOW status alone leaves out the products with none).
+LOW_STOCK = Q(stock_quantity__lt=STOCK_LOW_BELOW)
 
 PRICE_CHEAP = "Cheap"
 PRICE_MEDIUM = "Medium"
@@ -65,29 +68,6 @@ PRICE_BAND_CONDITIONS = {
 }
 PRICE_BANDS = tuple(PRICE_BAND_CONDITIONS)
 
-MONEY = DecimalField(max_digits=14, decimal_places=2)
-ZERO_MONEY = Value(Decimal("0.00"), output_field=MONEY)
-CENT = Decimal("0.01")
-
-
-class Cents(Func):
-    """A money figure read back as a Decimal to the cent (half up), on every database.
-
-    SQLite computes decimal arithmetic in floating point and Django turns the result into a
-    Decimal with 15 significant digits ("1299.99000000000"); PostgreSQL returns averages with
-    many decimals. The SQL is unchanged: the value is only quantized when it is read.
-    """
-
-    template = "%(expressions)s"
-    output_field = MONEY
-
-    def get_db_converters(self, connection):
-        return [*super().get_db_converters(connection), self._to_cents]
-
-    @staticmethod
-    def _to_cents(value, expression, connection):
-        return None if value is None else Decimal(value).quantize(CENT, ROUND_HALF_UP)
-
 
 def _case(conditions: dict[str, Q]) -> Case:
     """The guide's Case/When label, built from one of the condition tables above."""
@@ -99,21 +79,26 @@ def _case(conditions: dict[str, Q]) -> Case:
     )
 
 
-def _scalar(queryset, group_by: str, value, output_field):
-    """One aggregate of ``queryset`` per outer row, as a correlated scalar subquery."""
-    grouped = queryset.order_by().values(group_by).annotate(value=value).values("value")
-    return Subquery(grouped, output_field=output_field)
-
-
 def _counted_sales():
-    """Order items that count as sales (DESIGN.md): items of orders that are not cancelled."""
-    from backoffice.models import OrderItem, OrderStatus
+    """Order items that count as sales: ``OrderItemQuerySet.counted()`` (DESIGN.md)."""
+    from backoffice.models import OrderItem
 
-    return OrderItem.objects.exclude(order__status=OrderStatus.CANCELLED)
+    return OrderItem.objects.counted()
 
 
-LINE_TOTAL = ExpressionWrapper(F("quantity") * F("price"), output_field=MONEY)
 INVENTORY_VALUE = ExpressionWrapper(F("price") * F("stock_quantity"), output_field=MONEY)
+
+
+# The figures ``ProductQuerySet.with_catalog_stats()`` makes: the product list shows them, the
+# figures export writes them, the tests check them.
+CATALOG_FIGURES = (
+    "review_count",
+    "avg_rating",
+    "units_sold",
+    "revenue",
+    "stock_status",
+    "price_band",
+)
 
 
 class ProductQuerySet(models.QuerySet):
@@ -130,14 +115,13 @@ class ProductQuerySet(models.QuerySet):
         return self.filter(category__name=category_name)
 
     def with_reviews(self):
-        """Prefetch reviews and annotate ``review_count`` and ``avg_rating``.
+        """The guide's manager method: prefetch reviews and annotate ``review_count`` and
+        ``avg_rating``, the very figures of ``with_review_stats()`` (one SQL for each)."""
+        return self.prefetch_related("reviews").with_review_stats()
 
-        Both aggregates join one relation only (reviews), so no row multiplication.
-        """
-        return self.prefetch_related("reviews").annotate(
-            review_count=Count("reviews"),
-            avg_rating=Avg("reviews__rating"),
-        )
+    def low_stock(self):
+        """Products below the low-stock threshold (out of stock included): LOW_STOCK."""
+        return self.filter(LOW_STOCK)
 
     # --- Figures -------------------------------------------------------------------------
 
@@ -148,9 +132,9 @@ class ProductQuerySet(models.QuerySet):
         reviews = Review.objects.filter(product=OuterRef("pk"))
         return self.annotate(
             review_count=Coalesce(
-                _scalar(reviews, "product", Count("pk"), IntegerField()), Value(0)
+                scalar_subquery(reviews, "product", Count("pk"), IntegerField()), Value(0)
             ),
-            avg_rating=_scalar(reviews, "product", Avg("rating"), FloatField()),
+            avg_rating=scalar_subquery(reviews, "product", Avg("rating"), FloatField()),
         )
 
     def with_sales_stats(self):
@@ -158,9 +142,11 @@ class ProductQuerySet(models.QuerySet):
         sales = _counted_sales().filter(product=OuterRef("pk"))
         return self.annotate(
             units_sold=Coalesce(
-                _scalar(sales, "product", Sum("quantity"), IntegerField()), Value(0)
+                scalar_subquery(sales, "product", Sum("quantity"), IntegerField()), Value(0)
             ),
-            revenue=Cents(Coalesce(_scalar(sales, "product", Sum(LINE_TOTAL), MONEY), ZERO_MONEY)),
+            revenue=Cents(
+                Coalesce(scalar_subquery(sales, "product", Sum(LINE_TOTAL), MONEY), ZERO_MONEY)
+            ),
         )
 
     def with_stock_status(self):
@@ -172,9 +158,8 @@ class ProductQuerySet(models.QuerySet):
         return self.annotate(price_band=_case(PRICE_BAND_CONDITIONS))
 
     def with_catalog_stats(self):
-        """Every figure of the product list: reviews, sales, stock status and price band.
-
-        The one method the product admin, its exports and the reports use.
+        """CATALOG_FIGURES, every figure of the product list: reviews, sales, stock status and
+        price band. The one method the product admin, its exports and the reports use.
         """
         return self.with_review_stats().with_sales_stats().with_stock_status().with_price_band()
 
@@ -306,19 +291,24 @@ class CategoryQuerySet(models.QuerySet):
         all_products = Product.objects.order_by().annotate(everything=Value(1)).values("everything")
         return self.annotate(
             product_count=Coalesce(
-                _scalar(products, "category", Count("pk"), IntegerField()), Value(0)
+                scalar_subquery(products, "category", Count("pk"), IntegerField()), Value(0)
             ),
             active_product_count=Coalesce(
-                _scalar(active, "category", Count("pk"), IntegerField()), Value(0)
+                scalar_subquery(active, "category", Count("pk"), IntegerField()), Value(0)
             ),
-            avg_price=Cents(_scalar(products, "category", Avg("price", output_field=MONEY), MONEY)),
-            min_price=Cents(_scalar(products, "category", Min("price"), MONEY)),
-            max_price=Cents(_scalar(products, "category", Max("price"), MONEY)),
+            avg_price=Cents(
+                scalar_subquery(products, "category", Avg("price", output_field=MONEY), MONEY)
+            ),
+            min_price=Cents(scalar_subquery(products, "category", Min("price"), MONEY)),
+            max_price=Cents(scalar_subquery(products, "category", Max("price"), MONEY)),
             total_stock=Coalesce(
-                _scalar(products, "category", Sum("stock_quantity"), IntegerField()), Value(0)
+                scalar_subquery(products, "category", Sum("stock_quantity"), IntegerField()),
+                Value(0),
             ),
             revenue=Cents(
-                Coalesce(_scalar(sales, "product__category", Sum(LINE_TOTAL), MONEY), ZERO_MONEY)
+                Coalesce(
+                    scalar_subquery(sales, "product__category", Sum(LINE_TOTAL), MONEY), ZERO_MONEY
+                )
             ),
             all_product_count=Subquery(
                 all_products.annotate(n=Count("pk")).values("n"), output_field=IntegerField()
@@ -366,17 +356,20 @@ class SupplierQuerySet(models.QuerySet):
         reviews = Review.objects.filter(product__supplier=OuterRef("pk"))
         return self.annotate(
             product_count=Coalesce(
-                _scalar(products, "supplier", Count("pk"), IntegerField()), Value(0)
+                scalar_subquery(products, "supplier", Count("pk"), IntegerField()), Value(0)
             ),
             avg_product_price=Cents(
-                _scalar(products, "supplier", Avg("price", output_field=MONEY), MONEY)
+                scalar_subquery(products, "supplier", Avg("price", output_field=MONEY), MONEY)
             ),
             review_count=Coalesce(
-                _scalar(reviews, "product__supplier", Count("pk"), IntegerField()), Value(0)
+                scalar_subquery(reviews, "product__supplier", Count("pk"), IntegerField()), Value(0)
             ),
-            avg_review_rating=_scalar(reviews, "product__supplier", Avg("rating"), FloatField()),
+            avg_review_rating=scalar_subquery(
+                reviews, "product__supplier", Avg("rating"), FloatField()
+            ),
             total_stock=Coalesce(
-                _scalar(products, "supplier", Sum("stock_quantity"), IntegerField()), Value(0)
+                scalar_subquery(products, "supplier", Sum("stock_quantity"), IntegerField()),
+                Value(0),
             ),
         )
 
@@ -396,5 +389,7 @@ class TagQuerySet(models.QuerySet):
 
         links = Product.tags.through.objects.filter(tag=OuterRef("pk"))
         return self.annotate(
-            product_count=Coalesce(_scalar(links, "tag", Count("pk"), IntegerField()), Value(0))
+            product_count=Coalesce(
+                scalar_subquery(links, "tag", Count("pk"), IntegerField()), Value(0)
+            )
         )

@@ -4,9 +4,8 @@ Every per-row aggregate here is a correlated ``Subquery`` (or ``Exists``) rather
 joining two reverse relations in one aggregate multiplies rows (see docs/seed-errata.md, E09),
 and a join would also make the admin's ``COUNT(*)`` walk every order line.
 
-Money sums are rounded to cents in SQL. On PostgreSQL that only fixes the scale; on SQLite,
-which stores decimals as floating point, it is what makes "total charged = items total" compare
-equal when the cents agree.
+Money sums that SQL compares are rounded to cents in SQL (``round_cents``). What counts as a
+sale is defined once, here: ``OrderQuerySet.counted()`` and ``OrderItemQuerySet.counted()``.
 """
 
 from datetime import timedelta
@@ -30,32 +29,25 @@ from django.db.models import (
     When,
     Window,
 )
-from django.db.models.functions import Coalesce, Lag, Lead, Round
+from django.db.models.functions import Coalesce, Lag, Lead
 from django.utils import timezone
 
-CANCELLED = "cancelled"  # OrderStatus.CANCELLED; the models module imports this one
+from backoffice.querysets.expressions import (
+    LINE_TOTAL,
+    MONEY,
+    ZERO_MONEY,
+    round_cents,
+    scalar_subquery,
+)
 
-CENT = Decimal("0.01")
-
-
-class MoneyField(models.DecimalField):
-    """The output field of computed amounts: always two decimals.
-
-    SQLite hands computed decimals back as floats, which Django turns into ``1399.96000000000``
-    for anything that isn't a plain column; rounding to the cent gives ``1399.96`` everywhere.
-    """
-
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("max_digits", 12)
-        kwargs.setdefault("decimal_places", 2)
-        super().__init__(*args, **kwargs)
-
-    def from_db_value(self, value, expression, connection):
-        return None if value is None else Decimal(value).quantize(CENT)
-
-
-MONEY = MoneyField()
-ZERO = Value(Decimal("0.00"), output_field=MONEY)
+# DESIGN.md: an order counts (revenue, units sold, spending, every figure but the per-status
+# counts) unless it is cancelled. The status is spelled here because the models import this
+# module; every other place asks ``counted()`` (or, raw SQL, takes UNCOUNTED_STATUS as a
+# parameter).
+CANCELLED = "cancelled"  # OrderStatus.CANCELLED
+UNCOUNTED_STATUS = CANCELLED
+_COUNTED_ORDER = ~Q(status=UNCOUNTED_STATUS)
+_COUNTED_ITEM = ~Q(order__status=UNCOUNTED_STATUS)
 
 # Customer segments by total spent (cancelled orders excluded), highest first. Reports and the
 # customer admin use these; docs/customer-segments.md explains them.
@@ -88,38 +80,66 @@ def _model(name):
     return apps.get_model("backoffice", name)
 
 
-def _aggregate_subquery(queryset, group_field, expression, output_field):
-    """``expression`` aggregated over ``queryset`` (already correlated) as one scalar subquery."""
-    return Subquery(
-        queryset.order_by().values(group_field).annotate(value=expression).values("value"),
-        output_field=output_field,
-    )
+# The figures ``OrderQuerySet.with_item_totals()`` makes: the order list, its export and tests.
+ORDER_FIGURES = ("items_total", "item_count", "total_differs")
+# The keys of ``OrderQuerySet.status_summary()``; "by_status" maps each status to its
+# {"count", "charged"}.
+STATUS_SUMMARY_FIGURES = (
+    "total_orders",
+    "counted_orders",
+    "charged",
+    "cancelled_orders",
+    "cancelled_amount",
+    "by_status",
+)
 
 
 class OrderQuerySet(models.QuerySet):
-    def with_item_totals(self):
-        """Annotate ``items_total``, ``item_count`` (lines) and ``total_differs``.
+    def counted(self):
+        """Orders that count as sales (DESIGN.md): every order that is not cancelled."""
+        return self.filter(_COUNTED_ORDER)
 
-        ``items_total`` is the sum of quantity x unit price of the order's lines (0.00 without
-        lines); ``total_differs`` is true when the total charged is not that sum.
-        """
+    def cancelled(self):
+        """Orders that do not count as sales: the cancelled ones."""
+        return self.filter(status=UNCOUNTED_STATUS)
+
+    def placed_between(self, start=None, end=None):
+        """Orders placed in [start, end); either bound may be None (open)."""
+        if start:
+            self = self.filter(order_date__gte=start)
+        if end:
+            self = self.filter(order_date__lt=end)
+        return self
+
+    def with_items_total(self):
+        """Annotate ``items_total``: the sum of quantity × unit price of the order's lines,
+        rounded to the cent in SQL (0.00 without lines)."""
         items = _model("OrderItem").objects.filter(order=OuterRef("pk"))
         return self.annotate(
             items_total=Coalesce(
-                _aggregate_subquery(
-                    items, "order", Round(Sum(F("quantity") * F("price")), 2), MONEY
-                ),
-                ZERO,
+                scalar_subquery(items, "order", round_cents(Sum(LINE_TOTAL)), MONEY),
+                ZERO_MONEY,
                 output_field=MONEY,
-            ),
-            item_count=Coalesce(
-                _aggregate_subquery(items, "order", Count("pk"), models.IntegerField()), 0
-            ),
-        ).annotate(
-            total_differs=Case(
-                When(total_amount=F("items_total"), then=Value(False)),
-                default=Value(True),
-                output_field=models.BooleanField(),
+            )
+        )
+
+    def with_item_totals(self):
+        """Annotate ORDER_FIGURES: ``items_total``, ``item_count`` (lines) and
+        ``total_differs`` (true when the total charged is not the items total)."""
+        items = _model("OrderItem").objects.filter(order=OuterRef("pk"))
+        return (
+            self.with_items_total()
+            .annotate(
+                item_count=Coalesce(
+                    scalar_subquery(items, "order", Count("pk"), models.IntegerField()), 0
+                ),
+            )
+            .annotate(
+                total_differs=Case(
+                    When(total_amount=F("items_total"), then=Value(False)),
+                    default=Value(True),
+                    output_field=models.BooleanField(),
+                )
             )
         )
 
@@ -176,36 +196,72 @@ class OrderQuerySet(models.QuerySet):
         customers = _model("Customer").objects.with_order_stats().filter(segment=segment)
         return self.filter(customer__in=customers.values("pk"))
 
-    def status_summary(self):
+    def status_summary(self) -> dict:
         """Counts and money per status in one query (the guide's conditional aggregation).
 
-        ``charged`` is what customers were charged for orders that are not cancelled.
+        STATUS_SUMMARY_FIGURES: ``total_orders``; ``counted_orders`` and ``charged`` (what
+        customers were charged) over the orders that count; ``cancelled_orders`` and
+        ``cancelled_amount`` over those that do not; ``by_status``: {status: {"count",
+        "charged"}} for every status, in the order of the choices.
         """
         statuses = [value for value, _ in self.model._meta.get_field("status").choices]
-        counts = {status: Count("pk", filter=Q(status=status)) for status in statuses}
-        return self.order_by().aggregate(
+        per_status = {}
+        for i, status in enumerate(statuses):
+            per_status[f"count_{i}"] = Count("pk", filter=Q(status=status))
+            per_status[f"charged_{i}"] = Coalesce(
+                Sum("total_amount", filter=Q(status=status)), ZERO_MONEY, output_field=MONEY
+            )
+        totals = self.order_by().aggregate(
             total_orders=Count("pk"),
-            **counts,
             charged=Coalesce(
-                Sum("total_amount", filter=~Q(status=CANCELLED)), ZERO, output_field=MONEY
+                Sum("total_amount", filter=_COUNTED_ORDER), ZERO_MONEY, output_field=MONEY
             ),
-            cancelled_amount=Coalesce(
-                Sum("total_amount", filter=Q(status=CANCELLED)), ZERO, output_field=MONEY
-            ),
+            **per_status,
         )
+        by_status = {
+            status: {"count": totals.pop(f"count_{i}"), "charged": totals.pop(f"charged_{i}")}
+            for i, status in enumerate(statuses)
+        }
+        uncounted = by_status[UNCOUNTED_STATUS]
+        return {
+            "total_orders": totals["total_orders"],
+            "counted_orders": totals["total_orders"] - uncounted["count"],
+            "charged": totals["charged"],
+            "cancelled_orders": uncounted["count"],
+            "cancelled_amount": uncounted["charged"],
+            "by_status": by_status,
+        }
 
 
 class OrderItemQuerySet(models.QuerySet):
+    def counted(self):
+        """Order items that count as sales (DESIGN.md): items of orders that are not cancelled."""
+        return self.filter(_COUNTED_ITEM)
+
     def with_line_details(self):
         """Annotate ``line_amount`` (quantity x unit price), ``current_price`` (today's product price) and
         ``price_drift`` (today's price minus the price paid)."""
         return self.select_related("order", "product__category").annotate(
-            line_amount=models.ExpressionWrapper(F("quantity") * F("price"), output_field=MONEY),
+            line_amount=LINE_TOTAL,
             current_price=F("product__price"),
             price_drift=models.ExpressionWrapper(
                 F("product__price") - F("price"), output_field=MONEY
             ),
         )
+
+
+# The figures of ``CustomerQuerySet.with_order_stats()`` that the customer list shows and its
+# export writes (``cancelled_order_count`` only serves the "only cancelled" filter).
+CUSTOMER_FIGURES = (
+    "order_count",
+    "total_spent",
+    "avg_order_value",
+    "first_order_date",
+    "last_order_date",
+    "latest_order_total",
+    "has_order_over_500",
+    "segment",
+)
 
 
 class CustomerQuerySet(models.QuerySet):
@@ -218,14 +274,14 @@ class CustomerQuerySet(models.QuerySet):
         """
         Order = _model("Order")
         orders = Order.objects.filter(customer=OuterRef("pk"))
-        counted = orders.exclude(status=CANCELLED)
+        counted = orders.counted()
         return self.annotate(
             order_count=Coalesce(
-                _aggregate_subquery(counted, "customer", Count("pk"), models.IntegerField()), 0
+                scalar_subquery(counted, "customer", Count("pk"), models.IntegerField()), 0
             ),
             cancelled_order_count=Coalesce(
-                _aggregate_subquery(
-                    orders.filter(status=CANCELLED),
+                scalar_subquery(
+                    orders.cancelled(),
                     "customer",
                     Count("pk"),
                     models.IntegerField(),
@@ -233,17 +289,17 @@ class CustomerQuerySet(models.QuerySet):
                 0,
             ),
             total_spent=Coalesce(
-                _aggregate_subquery(counted, "customer", Round(Sum("total_amount"), 2), MONEY),
-                ZERO,
+                scalar_subquery(counted, "customer", round_cents(Sum("total_amount")), MONEY),
+                ZERO_MONEY,
                 output_field=MONEY,
             ),
-            avg_order_value=_aggregate_subquery(
-                counted, "customer", Round(Avg("total_amount"), 2), MONEY
+            avg_order_value=scalar_subquery(
+                counted, "customer", round_cents(Avg("total_amount")), MONEY
             ),
-            first_order_date=_aggregate_subquery(
+            first_order_date=scalar_subquery(
                 counted, "customer", Min("order_date"), models.DateTimeField()
             ),
-            last_order_date=_aggregate_subquery(
+            last_order_date=scalar_subquery(
                 counted, "customer", Max("order_date"), models.DateTimeField()
             ),
             latest_order_total=Subquery(
@@ -277,4 +333,4 @@ class CustomerQuerySet(models.QuerySet):
 
     @staticmethod
     def _counted_orders():
-        return _model("Order").objects.filter(customer=OuterRef("pk")).exclude(status=CANCELLED)
+        return _model("Order").objects.filter(customer=OuterRef("pk")).counted()

@@ -5,7 +5,7 @@ from django.db.models.functions import Cast, RowNumber
 from django.urls import reverse
 
 from backoffice.models import Product, Supplier
-from backoffice.querysets.catalog import STOCK_LOW_BELOW
+from backoffice.querysets.catalog import LOW_STOCK
 from backoffice.reports.base import Column, ReportTable
 
 # Inventory recommendations, first match wins. A product "turns over" well when it sold at
@@ -13,7 +13,7 @@ from backoffice.reports.base import Column, ReportTable
 GOOD_TURNOVER = 0.1
 RECOMMENDATIONS = (
     ("Restock now", Q(stock_quantity__lte=0)),
-    ("Restock soon", Q(stock_quantity__lt=STOCK_LOW_BELOW)),
+    ("Restock soon", LOW_STOCK),
     ("Slow mover: consider a promotion", Q(units_sold=0)),
     ("Selling well: keep stock up", Q(turnover__gte=GOOD_TURNOVER)),
 )

@@ -1,49 +1,35 @@
 """The dashboard on the admin index: KPI cards, three charts and four short lists.
 
-Figures are cached in the shared cache (Redis when REDIS_URL is set, the database otherwise, so
-every server process sees one copy) and dropped by ``backoffice.signals`` whenever products,
-orders, order items or reviews change, so a change shows up on the next page view in every
-process; the timeout is only a safety net.
+Figures are cached in the shared cache through ``backoffice.cache`` (so every server process
+sees one copy), which services and ``backoffice.signals`` drop whenever products, orders, order
+items or reviews change, so a change shows up on the next page view in every process.
 """
 
 from datetime import timedelta
 from decimal import Decimal
 
-from django.core.cache import cache
-from django.db import transaction
 from django.db.models import Count, Exists, OuterRef, Q, Sum
 from django.utils import timezone
 
+from backoffice.cache import dashboard_cached
 from backoffice.models import Category, Customer, Order, OrderItem, OrderStatus, Product
-from backoffice.querysets.catalog import STOCK_LOW_BELOW
+from backoffice.querysets.catalog import LOW_STOCK
+from backoffice.querysets.expressions import LINE_TOTAL, cents
 from backoffice.reports.charts import bar_chart
 from backoffice.reports.quality import orders_differing_from_items, reviews_by_non_buyers
-from backoffice.reports.sales import LINE_TOTAL, cents, monthly_sales_orm, order_statistics_figures
+from backoffice.reports.sales import monthly_sales_orm
 
-CACHE_KEY = "backoffice:dashboard:v1"
-CACHE_SECONDS = 300
 TOP = 5
 SLOW_MOVER_DAYS = 30
 
 
-def dashboard_invalidate(**kwargs) -> None:
-    cache.delete(CACHE_KEY)
-
-
-def dashboard_changed() -> None:
-    """For set-based writes (``update()``, ``bulk_create``) that send no model signals: drop
-    the figures now and again once the transaction commits."""
-    dashboard_invalidate()
-    transaction.on_commit(dashboard_invalidate)
-
-
 def dashboard_figures() -> dict:
-    return cache.get_or_set(CACHE_KEY, compute_dashboard, CACHE_SECONDS)
+    return dashboard_cached(compute_dashboard)
 
 
 def low_stock_products():
     """Active products below the guide's low-stock threshold (out of stock included)."""
-    return Product.objects.active().filter(stock_quantity__lt=STOCK_LOW_BELOW)
+    return Product.objects.active().low_stock()
 
 
 def slow_movers(now=None):
@@ -51,26 +37,23 @@ def slow_movers(now=None):
     since = (now or timezone.now()) - timedelta(days=SLOW_MOVER_DAYS)
     recent_sale = OrderItem.objects.filter(
         product=OuterRef("pk"), order__order_date__gte=since
-    ).exclude(order__status=OrderStatus.CANCELLED)
+    ).counted()
     return Product.objects.active().filter(stock_quantity__gt=0).filter(~Exists(recent_sale))
 
 
 def compute_dashboard() -> dict:
-    counted_items = OrderItem.objects.exclude(order__status=OrderStatus.CANCELLED)
-    revenue = cents(counted_items.aggregate(total=Sum(LINE_TOTAL))["total"])
-    orders = Order.objects.aggregate(
-        all=Count("pk"), counted=Count("pk", filter=~Q(status=OrderStatus.CANCELLED))
-    )
+    revenue = cents(OrderItem.objects.counted().aggregate(total=Sum(LINE_TOTAL))["total"])
+    statuses = Order.objects.status_summary()
     products = Product.objects.aggregate(
         active=Count("pk", filter=Q(is_active=True)),
-        low=Count("pk", filter=Q(is_active=True, stock_quantity__lt=STOCK_LOW_BELOW)),
+        low=Count("pk", filter=Q(is_active=True) & LOW_STOCK),
     )
     kpis = {
-        "orders": orders["all"],
-        "cancelled_orders": orders["all"] - orders["counted"],
+        "orders": statuses["total_orders"],
+        "cancelled_orders": statuses["cancelled_orders"],
         "revenue": revenue,
-        "average_order_value": cents(revenue / orders["counted"])
-        if orders["counted"]
+        "average_order_value": cents(revenue / statuses["counted_orders"])
+        if statuses["counted_orders"]
         else cents(0),
         "customers": Customer.objects.count(),
         "active_products": products["active"],
@@ -80,7 +63,6 @@ def compute_dashboard() -> dict:
     }
     months = monthly_sales_orm()
     categories = Category.objects.with_product_stats().order_by("-revenue", "name")
-    statuses = order_statistics_figures()
     top_products = (
         Product.objects.with_catalog_stats()
         .filter(revenue__gt=0)
@@ -99,7 +81,7 @@ def compute_dashboard() -> dict:
             bar_chart("Revenue by category", [(c.name, cents(c.revenue)) for c in categories]),
             bar_chart(
                 "Order status mix",
-                [(s.label, statuses[f"{s.value}_count"]) for s in OrderStatus],
+                [(s.label, statuses["by_status"][s]["count"]) for s in OrderStatus],
                 money=False,
             ),
         ],

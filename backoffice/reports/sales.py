@@ -6,18 +6,15 @@ cancelled. Cancelled orders are left out of every figure here except the status 
 
 from collections import defaultdict
 from datetime import UTC
-from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import connection
-from django.db.models import Count, DecimalField, ExpressionWrapper, F, OuterRef, Q, Subquery, Sum
-from django.db.models.functions import Coalesce, TruncMonth
+from django.db.models import Count, Sum
+from django.db.models.functions import TruncMonth
 
 from backoffice.models import Category, Order, OrderItem, OrderStatus, Product
+from backoffice.querysets.expressions import cents
+from backoffice.querysets.sales import UNCOUNTED_STATUS
 from backoffice.reports.base import Column, ReportTable
-
-MONEY = DecimalField(max_digits=14, decimal_places=2)
-CENT = Decimal("0.01")
-LINE_TOTAL = ExpressionWrapper(F("quantity") * F("price"), output_field=MONEY)
 
 MONTHLY_COLUMNS = [
     Column("month", "Month"),
@@ -27,10 +24,6 @@ MONTHLY_COLUMNS = [
     Column("unique_customers", "Customers", "int"),
     Column("categories", "Categories sold"),
 ]
-
-
-def cents(value) -> Decimal:
-    return Decimal(value or 0).quantize(CENT, ROUND_HALF_UP)
 
 
 def _monthly_row(month, order_count, revenue, unique_customers, categories) -> dict:
@@ -56,7 +49,7 @@ WITH counted AS (
            COALESCE((SELECT SUM(oi.quantity * oi.price)
                      FROM {item} oi WHERE oi.order_id = o.id), 0) AS items_total
     FROM {order} o
-    WHERE o.status <> %(cancelled)s
+    WHERE o.status <> %(uncounted)s
       AND (%(start)s::timestamptz IS NULL OR o.order_date >= %(start)s::timestamptz)
       AND (%(end)s::timestamptz IS NULL OR o.order_date < %(end)s::timestamptz)
 ),
@@ -88,7 +81,7 @@ def monthly_sales_sql(start=None, end=None) -> list[dict]:
         product=connection.ops.quote_name(Product._meta.db_table),
         category=connection.ops.quote_name(Category._meta.db_table),
     )
-    params = {"cancelled": OrderStatus.CANCELLED, "start": start, "end": end}
+    params = {"uncounted": UNCOUNTED_STATUS, "start": start, "end": end}
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return [
@@ -99,23 +92,7 @@ def monthly_sales_sql(start=None, end=None) -> list[dict]:
 
 def counted_orders(start=None, end=None):
     """Orders that count as sales, in [start, end), each with its ``items_total``."""
-    items_total = (
-        OrderItem.objects.filter(order=OuterRef("pk"))
-        .order_by()
-        .values("order")
-        .annotate(total=Sum(LINE_TOTAL))
-        .values("total")
-    )
-    orders = Order.objects.exclude(status=OrderStatus.CANCELLED)
-    if start:
-        orders = orders.filter(order_date__gte=start)
-    if end:
-        orders = orders.filter(order_date__lt=end)
-    return orders.annotate(
-        items_total=Coalesce(
-            Subquery(items_total, output_field=MONEY), Decimal(0), output_field=MONEY
-        )
-    )
+    return Order.objects.counted().placed_between(start, end).with_items_total()
 
 
 def monthly_sales_orm(start=None, end=None) -> list[dict]:
@@ -170,19 +147,9 @@ def monthly_sales(form) -> ReportTable:
 
 
 def order_statistics_figures(start=None, end=None) -> dict:
-    """Conditional aggregation by status (the guide's order statistics), in one query."""
-    orders = Order.objects.all()
-    if start:
-        orders = orders.filter(order_date__gte=start)
-    if end:
-        orders = orders.filter(order_date__lt=end)
-    aggregates = {"total_orders": Count("pk")}
-    for status in OrderStatus:
-        aggregates[f"{status.value}_count"] = Count("pk", filter=Q(status=status))
-        aggregates[f"{status.value}_charged"] = Coalesce(
-            Sum("total_amount", filter=Q(status=status)), Decimal(0), output_field=MONEY
-        )
-    return orders.aggregate(**aggregates)
+    """Conditional aggregation by status (the guide's order statistics), in one query:
+    ``OrderQuerySet.status_summary()`` of the orders placed in [start, end)."""
+    return Order.objects.placed_between(start, end).status_summary()
 
 
 def order_statistics(form) -> ReportTable:
@@ -192,9 +159,11 @@ def order_statistics(form) -> ReportTable:
     rows = [
         {
             "status": status.label,
-            "orders": figures[f"{status.value}_count"],
-            "share": round(100 * figures[f"{status.value}_count"] / total, 1) if total else 0.0,
-            "charged": cents(figures[f"{status.value}_charged"]),
+            "orders": figures["by_status"][status]["count"],
+            "share": round(100 * figures["by_status"][status]["count"] / total, 1)
+            if total
+            else 0.0,
+            "charged": cents(figures["by_status"][status]["charged"]),
         }
         for status in OrderStatus
     ]

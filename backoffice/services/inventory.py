@@ -12,8 +12,8 @@ from django.db import connection, transaction
 from django.db.models import F
 from django.db.models.functions import Now
 
+from backoffice.cache import dashboard_changed
 from backoffice.models import InventoryLog, InventoryReason, Product
-from backoffice.reports.dashboard import dashboard_changed
 from backoffice.services.edits import EditConflict
 from backoffice.services.history import history_record_product_changes
 

@@ -17,6 +17,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
+from backoffice.cache import dashboard_changed
 from backoffice.models import (
     InventoryReason,
     Order,
@@ -24,7 +25,6 @@ from backoffice.models import (
     OrderStatus,
     Product,
 )
-from backoffice.reports.dashboard import dashboard_changed
 from backoffice.services.edits import EDIT_BUMP, EditConflict, edit_version_check
 from backoffice.services.history import history_record_changes
 from backoffice.services.inventory import StockChange, stock_apply_changes

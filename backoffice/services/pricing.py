@@ -10,18 +10,18 @@ two databases on a half cent.
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from backoffice.cache import dashboard_changed
 from backoffice.models import Category, Product
-from backoffice.reports.dashboard import dashboard_changed
+from backoffice.querysets.expressions import CENT, cents
 from backoffice.services.edits import EDIT_BUMP
 from backoffice.services.history import history_record_changes
 
-CENT = Decimal("0.01")
 # Product.price is DecimalField(max_digits=10, decimal_places=2).
 HIGHEST_PRICE = Decimal("99999999.99")
 
@@ -37,7 +37,7 @@ class PriceChangeResult:
 
 def price_adjusted(price: Decimal, percent: Decimal) -> Decimal:
     """``price`` changed by ``percent`` (negative for a discount), to the cent, half up."""
-    return (price * (Decimal(100) + percent) / Decimal(100)).quantize(CENT, ROUND_HALF_UP)
+    return cents(price * (Decimal(100) + percent) / Decimal(100))
 
 
 def _refusal(product: Product, new_price: Decimal) -> str | None:

@@ -5,8 +5,8 @@ from collections.abc import Iterable
 from django.db import transaction
 from django.db.models.functions import Now
 
+from backoffice.cache import dashboard_changed
 from backoffice.models import Product
-from backoffice.reports.dashboard import dashboard_changed
 from backoffice.services.edits import EDIT_BUMP
 from backoffice.services.history import history_record_product_changes
 

@@ -6,6 +6,7 @@ import io
 
 from backoffice.importing.widgets import IsoDateTimeWidget
 from backoffice.models import Customer, Order
+from backoffice.querysets.sales import CUSTOMER_FIGURES
 from backoffice.resources import CustomerFiguresResource, OrderFiguresResource
 from tests.importing.conftest import (
     confirm,
@@ -38,16 +39,7 @@ def test_customers_export_with_their_order_figures(seed, boss_client):
     assert set(rows) == {c.pk for c in expected}
     for customer in expected:
         row = rows[customer.pk]
-        for name in (
-            "order_count",
-            "total_spent",
-            "avg_order_value",
-            "first_order_date",
-            "last_order_date",
-            "latest_order_total",
-            "has_order_over_500",
-            "segment",
-        ):
+        for name in CUSTOMER_FIGURES:
             assert row[name] == text(getattr(customer, name)), (customer.pk, name)
 
 

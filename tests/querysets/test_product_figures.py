@@ -6,10 +6,11 @@ import pytest
 
 from backoffice.models import Product
 from backoffice.querysets import catalog as thresholds
+from backoffice.querysets.catalog import CATALOG_FIGURES
 from tests.factories import ProductFactory
 from tests.truth import catalog as truth
 
-FIGURES = ["review_count", "avg_rating", "units_sold", "revenue", "stock_status", "price_band"]
+FIGURES = CATALOG_FIGURES
 
 
 def figures_of(product: Product) -> dict:

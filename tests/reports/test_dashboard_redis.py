@@ -10,8 +10,9 @@ import pytest
 from django.core.cache import caches
 from django.test import override_settings
 
+from backoffice.cache import DASHBOARD_CACHE_KEY as CACHE_KEY
 from backoffice.models import Order, OrderItem
-from backoffice.reports.dashboard import CACHE_KEY, dashboard_figures
+from backoffice.reports.dashboard import dashboard_figures
 
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 REDIS_CACHES = {

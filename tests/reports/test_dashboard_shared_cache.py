@@ -16,7 +16,8 @@ from django.core.management import call_command
 from django.db import connection
 from django.test import override_settings
 
-from backoffice.reports.dashboard import CACHE_KEY, dashboard_figures
+from backoffice.cache import DASHBOARD_CACHE_KEY as CACHE_KEY
+from backoffice.reports.dashboard import dashboard_figures
 
 ROOT = Path(__file__).resolve().parents[2]
 DATABASE_CACHES = {

@@ -9,9 +9,8 @@ list uses, so an exported figure is the figure on screen.
 from import_export import fields
 
 from backoffice.models import Product
+from backoffice.querysets.catalog import CATALOG_FIGURES as FIGURES
 from backoffice.resources import ProductResource
-
-FIGURES = ("review_count", "avg_rating", "units_sold", "revenue", "stock_status", "price_band")
 
 
 class ProductFiguresResource(ProductResource):

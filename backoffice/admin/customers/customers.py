@@ -31,6 +31,7 @@ from backoffice.admin.customers.filters import (
 from backoffice.admin.customers.forms import CustomerCreationForm
 from backoffice.admin.sales.orders import status_badge
 from backoffice.models import Customer, Order
+from backoffice.querysets.sales import CUSTOMER_FIGURES
 from backoffice.resources import CustomerResource, UserResource
 from backoffice.services.customers import customer_create, customers_deactivate
 
@@ -106,14 +107,7 @@ class CustomerAdmin(ShowQueryMixin, BackofficeAdmin):
         "full_name",
         "email",
         "phone",
-        "order_count",
-        "total_spent",
-        "avg_order_value",
-        "first_order_date",
-        "last_order_date",
-        "latest_order_total",
-        "has_order_over_500",
-        "segment",
+        *CUSTOMER_FIGURES,  # CustomerQuerySet.with_order_stats(), in its order
     ]
     list_filter = [
         HasOrdersFilter,

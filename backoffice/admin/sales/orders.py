@@ -126,9 +126,9 @@ class OrderAdmin(ShowQueryMixin, OrderAdminSaveMixin, BackofficeAdmin):
         return actions
 
     def has_delete_permission(self, request, obj=None):
-        """Only cancelled orders can be deleted: their stock has already been returned."""
+        """Only deletable orders (``Order.deletable``: the cancelled ones) can be deleted."""
         allowed = super().has_delete_permission(request, obj)
-        return allowed and (obj is None or obj.status == OrderStatus.CANCELLED)
+        return allowed and (obj is None or obj.deletable)
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "customer":
@@ -281,7 +281,11 @@ def status_summary(queryset):
     return {
         "total_orders": summary["total_orders"],
         "statuses": [
-            {"label": label, "count": summary[value], "badge": status_badge(value, label)}
+            {
+                "label": label,
+                "count": summary["by_status"][value]["count"],
+                "badge": status_badge(value, label),
+            }
             for value, label in OrderStatus.choices
         ],
         "charged": summary["charged"],

@@ -2,6 +2,11 @@
 
 An entry is a plain function that runs the guide's ORM code and returns its result; the lab
 shows that function's source as "the ORM code", so what staff read is exactly what ran.
+
+Entries therefore spell their expressions (``F("quantity") * F("price")``, ``DecimalField()``,
+``status="cancelled"``) as the guide prints them, minimally corrected, instead of using
+``backoffice.querysets.expressions`` and ``counted()``: the guide's form, and how it differs
+from the back office's own queries, is what an entry shows.
 """
 
 import inspect

@@ -1,0 +1,71 @@
+"""The expressions every QuerySet, report and the dashboard share: one definition each.
+
+- ``MONEY``: the output type of every computed amount, read back to the cent on every database;
+- ``CENT`` / ``cents()``: the cent and a Python amount rounded to it (half up);
+- ``Cents``: a database expression read as ``MONEY`` (its SQL unchanged);
+- ``round_cents``: rounding to the cent *in SQL*, where SQL itself compares the amount;
+- ``LINE_TOTAL``: an order line's quantity × unit price;
+- ``scalar_subquery``: one aggregate per outer row as a correlated subquery (never a join).
+
+Model classes are never imported here: the models import the QuerySet modules that import this.
+"""
+
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.db import models
+from django.db.models import ExpressionWrapper, F, Func, Subquery, Value
+from django.db.models.functions import Round
+
+CENT = Decimal("0.01")
+
+
+def cents(value) -> Decimal:
+    """An amount to the cent, half up; None (an empty sum) is 0.00."""
+    return Decimal(value or 0).quantize(CENT, ROUND_HALF_UP)
+
+
+class MoneyField(models.DecimalField):
+    """The output field of computed amounts: always a Decimal to the cent (half up).
+
+    SQLite computes decimal arithmetic in floating point and Django turns the result into a
+    Decimal with 15 significant digits ("1299.99000000000"); PostgreSQL returns averages with
+    many decimals. Only the value read is rounded: the SQL is the same with any output field.
+    """
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("max_digits", 14)
+        kwargs.setdefault("decimal_places", 2)
+        super().__init__(*args, **kwargs)
+
+    def from_db_value(self, value, expression, connection):
+        return None if value is None else cents(value)
+
+
+MONEY = MoneyField()
+ZERO_MONEY = Value(Decimal("0.00"), output_field=MONEY)
+
+
+class Cents(Func):
+    """An expression (a window, an average, a column) read as ``MONEY``; its SQL is unchanged."""
+
+    template = "%(expressions)s"
+    output_field = MONEY
+
+
+def round_cents(expression):
+    """``expression`` rounded to the cent in SQL, for amounts SQL itself compares or sorts:
+    on SQLite, which sums decimals in floating point, that is what makes "total charged =
+    items total" compare equal when the cents agree (on PostgreSQL it only fixes the scale)."""
+    return Round(expression, 2, output_field=MONEY)
+
+
+# An order line's amount: quantity × the unit price paid (not today's product price).
+LINE_TOTAL = ExpressionWrapper(F("quantity") * F("price"), output_field=MONEY)
+
+
+def scalar_subquery(queryset, group_by: str, value, output_field):
+    """``value`` aggregated over ``queryset`` (already correlated with ``OuterRef``), one value
+    per outer row, as a correlated scalar subquery: no join, so no row multiplication and no
+    join in the admin's ``COUNT(*)``."""
+    grouped = queryset.order_by().values(group_by).annotate(value=value).values("value")
+    return Subquery(grouped, output_field=output_field)
