@@ -36,6 +36,7 @@ from backoffice.models import (
     Supplier,
     Tag,
 )
+from backoffice.querysets.catalog import CATALOG_FIGURES
 from backoffice.querysets.sales import CUSTOMER_FIGURES, ORDER_FIGURES
 from backoffice.services.inventory import stock_set
 
@@ -321,6 +322,24 @@ class _FiguresMixin:
         return super().filter_export(queryset, **kwargs)
 
 
+class ProductFiguresResource(_FiguresMixin, ProductResource):
+    """Products with the list's figures (``Product.objects.with_catalog_stats``): review count,
+    average rating, units sold, revenue, stock status and price band."""
+
+    figures_method = "with_catalog_stats"
+    figure_names = CATALOG_FIGURES
+    review_count = figure("review_count")
+    avg_rating = figure("avg_rating")
+    units_sold = figure("units_sold")
+    revenue = figure("revenue")
+    stock_status = figure("stock_status")
+    price_band = figure("price_band")
+
+    class Meta(ProductResource.Meta):
+        name = "Products with sales and review figures (export only)"
+        fields = ProductResource.Meta.fields + CATALOG_FIGURES
+
+
 class CustomerFiguresResource(_FiguresMixin, CustomerResource):
     """Customers with their order figures and segment (``Customer.objects.with_order_stats``)."""
 
@@ -355,11 +374,12 @@ class OrderFiguresResource(_FiguresMixin, OrderResource):
 
 
 def extra_export_resources(model) -> list[type[BackofficeResource]]:
-    """Export-only resources offered on a model's export page besides its own (figures).
-
-    Products have theirs in ``backoffice.admin.catalog.export`` (the catalog admin lists it).
-    """
-    return {Customer: [CustomerFiguresResource], Order: [OrderFiguresResource]}.get(model, [])
+    """Export-only resources offered on a model's export page besides its own (figures)."""
+    return {
+        Product: [ProductFiguresResource],
+        Customer: [CustomerFiguresResource],
+        Order: [OrderFiguresResource],
+    }.get(model, [])
 
 
 def extra_import_resources(model) -> list[type[BackofficeResource]]:

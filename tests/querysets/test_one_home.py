@@ -9,11 +9,14 @@ from pathlib import Path
 import pytest
 from django.contrib import admin
 
-from backoffice.admin.catalog.export import ProductFiguresResource
 from backoffice.models import Customer, Order, OrderItem, OrderStatus, Product
 from backoffice.querysets.catalog import CATALOG_FIGURES
 from backoffice.querysets.sales import CUSTOMER_FIGURES, ORDER_FIGURES, STATUS_SUMMARY_FIGURES
-from backoffice.resources import CustomerFiguresResource, OrderFiguresResource
+from backoffice.resources import (
+    CustomerFiguresResource,
+    OrderFiguresResource,
+    ProductFiguresResource,
+)
 from tests.factories import OrderFactory, OrderItemFactory
 from tests.seed import by_id, dec, rows, when
 

@@ -3,7 +3,8 @@
 Every figure in the list comes from ``Product.objects.with_catalog_stats()`` (one query for the
 page whatever its size); every write goes through a service. The other catalog lists
 (categories, suppliers, tags) are in ``lists``; actions in ``actions`` and ``stock_actions``;
-filters in ``filters``; the figures export in ``export`` (all in this package).
+filters in ``filters`` (all in this package). The export with the list's figures is
+``backoffice.resources.ProductFiguresResource``.
 """
 
 from django import forms
@@ -12,7 +13,6 @@ from django.db.models import F
 from django.utils.html import format_html, format_html_join
 
 from backoffice.admin.catalog.actions import PRICE_AND_TAG_ACTIONS
-from backoffice.admin.catalog.export import ProductFiguresResource
 from backoffice.admin.catalog.filters import (
     HasReviewsFilter,
     HighRatedReviewFilter,
@@ -144,10 +144,6 @@ class ProductAdmin(ShowQueryMixin, StaleEditAdminMixin, BackofficeAdmin):
     def get_inlines(self, request, obj):
         """No reviews inline on the add page: a new product has none, and it is read-only."""
         return self.inlines if obj is not None else [ProductMetaInline]
-
-    def get_export_resource_classes(self, request):
-        """Export the plain product rows (re-importable) or the rows with the list's figures."""
-        return [ProductResource, ProductFiguresResource]
 
     def get_import_resource_classes(self, request):
         return [ProductResource]

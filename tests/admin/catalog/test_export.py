@@ -5,9 +5,8 @@ from django.contrib import admin
 from django.test import RequestFactory
 from django.urls import reverse
 
-from backoffice.admin.catalog.export import ProductFiguresResource
 from backoffice.models import Product
-from backoffice.resources import ProductResource
+from backoffice.resources import ProductFiguresResource, ProductResource
 from tests.truth import catalog as truth
 
 
