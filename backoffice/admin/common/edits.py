@@ -112,14 +112,18 @@ class SeenValuesForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
-        refusal = self.refusal
+        if self.refusal is not None:
+            self.show_refusal(self.refusal)
+        return cleaned
+
+    def show_refusal(self, refusal: Exception) -> None:
+        """Put a refused save's reason on the field it concerns (or on the whole form)."""
         if isinstance(refusal, EditConflict) and refusal.pk == self.instance.pk:
             if refusal.field:
                 self.add_error(refusal.field, str(refusal))
                 self.show_current([])
             else:
                 self.add_error(None, self.conflict_message())
-        return cleaned
 
     def conflict_message(self) -> str:
         changes = self.changes_since_seen()
@@ -131,19 +135,8 @@ class SeenValuesForm(forms.ModelForm):
         )
 
 
-class StaleEditAdminMixin:
-    """Shows a refused save (``refusal_types``) again as a form error (module docstring)."""
-
-    refusal_types: tuple[type[Exception], ...] = (EditConflict,)
-
-    def get_form(self, request, obj=None, change=False, **kwargs):
-        form = super().get_form(request, obj, change=change, **kwargs)
-        form.refusal = getattr(request, REFUSAL_ATTR, None)
-        return form
-
-    def get_changelist_form(self, request, **kwargs):
-        form = super().get_changelist_form(request, **kwargs)
-        return type(form.__name__, (form,), {"refusal": getattr(request, REFUSAL_ATTR, None)})
+class SeenVersionAdminMixin:
+    """Puts the hidden ``seen_version`` on the change page of an ``EditVersioned`` model."""
 
     def seen_version_fields(self, request, obj) -> list[str]:
         """``["seen_version"]`` where the page can save (a viewer's page has nothing to send)."""
@@ -159,6 +152,25 @@ class StaleEditAdminMixin:
             return fieldsets
         (name, options), *rest = fieldsets
         return [(name, {**options, "fields": [*options["fields"], *extra]}), *rest]
+
+
+class StaleEditAdminMixin(SeenVersionAdminMixin):
+    """Shows a refused save (``refusal_types``) again as a form error (module docstring).
+
+    The product page and list still validate a second time with the refusal attached; the
+    order page shows its refusal without that second run (``backoffice.admin.sales.forms``).
+    """
+
+    refusal_types: tuple[type[Exception], ...] = (EditConflict,)
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        form.refusal = getattr(request, REFUSAL_ATTR, None)
+        return form
+
+    def get_changelist_form(self, request, **kwargs):
+        form = super().get_changelist_form(request, **kwargs)
+        return type(form.__name__, (form,), {"refusal": getattr(request, REFUSAL_ATTR, None)})
 
     def _retry_with_refusal(self, view, request, *args):
         try:
