@@ -4,11 +4,13 @@
 value as a hidden "initial" input too (Django's ``show_hidden_initial``), so ``changed_data``
 means "what this editor changed" rather than "what differs from the database now" (which would
 count a sale made meanwhile as a stock edit), and the version the page was opened with travels
-in ``seen_version``. ``StaleEditAdminMixin`` turns a refused save (``EditConflict``, raised
-inside the admin's transaction, so nothing was written) into the same page shown again: the
-message names what changed (old → new), the fields the editor did not touch show the current
-values, and the "seen" values become the current ones, so a second save is checked against
-what the editor has now seen. See docs/editing.md.
+in ``seen_version``. A refused save (``EditConflict``, raised inside the admin's transaction, so
+nothing was written) comes back as the same page: ``show_refusal`` names what changed
+(old → new), the fields the editor did not touch show the current values, and the "seen" values
+become the current ones, so a second save is checked against what the editor has now seen. The
+product page and list get there through ``StaleEditAdminMixin`` (validating again with the
+refusal attached); the order page shows it from the forms it validated, in the same run
+(``backoffice.admin.sales.forms``). See docs/editing.md.
 """
 
 import contextlib
@@ -55,7 +57,7 @@ def _put(data, key: str, widget, value) -> None:
 class SeenValuesForm(forms.ModelForm):
     """Remembers what the editor saw (see the module docstring)."""
 
-    refusal: Exception | None = None  # set per request by StaleEditAdminMixin
+    refusal: Exception | None = None  # set per request by StaleEditAdminMixin (products)
     versioned = True  # the model has ``edit_version``
     seen_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
