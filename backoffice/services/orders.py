@@ -27,7 +27,7 @@ from backoffice.models import (
 )
 from backoffice.services.edits import EDIT_BUMP, EditConflict, edit_version_check
 from backoffice.services.history import history_record_changes
-from backoffice.services.inventory import StockChange, stock_apply_changes
+from backoffice.services.inventory import StockChange, StockError, stock_apply_changes
 from backoffice.services.order_status import (
     ALLOWED_MOVES,
     LINES_EDITABLE_STATUSES,
@@ -39,6 +39,7 @@ from backoffice.services.order_status import (
     order_set_status,
     orders_set_status,
     record_status,
+    status_move_check,
 )
 
 # Status moves live in order_status; they are re-exported so that callers need one module.
@@ -101,23 +102,56 @@ def order_create(*, customer, lines: list[OrderLine], user=None, order_date=None
 
 
 def order_save_with_items(
-    *, order: Order, lines: list[OrderLine] | None, user=None, seen_version: int | None = None
+    *,
+    order: Order,
+    lines: list[OrderLine] | None,
+    user=None,
+    seen_version: int | None = None,
+    to_status: str | None = None,
 ) -> OrderSaveResult:
-    """Save ``order`` (new or existing) with exactly ``lines`` (None: leave the lines alone).
+    """Save ``order`` (new or existing) with exactly ``lines`` (None: leave the lines alone),
+    then move it to ``to_status`` (None, or its current status: no move).
 
     The order's own editable fields (customer, order date) are taken from ``order``; its
-    status, delivery date and total are not: status moves go through ``order_set_status``, and
-    the total is recalculated from the lines whenever they change (or the order is new). An
-    unchanged order keeps what the customer was charged. Raises ``StockError`` (per product)
-    or ``OrderLinesError``; then nothing is written.
+    status, delivery date and total are not: the status moves only as ``to_status`` asks (through
+    ``order_set_status``), and the total is recalculated from the lines whenever they change (or
+    the order is new). An unchanged order keeps what the customer was charged.
 
-    Saving an existing order counts as an edit (``edit_version`` + 1). With ``seen_version``
-    (the version the staff member's page was opened at) the save is refused with
-    ``EditConflict`` if anyone edited the order or its lines since: checked under the order's
-    row lock, so of two saves from pages opened at the same version only one goes through.
+    Everything is decided before anything is written, under the row locks: the order (and its
+    lines) first, then the products. Saving an existing order counts as an edit
+    (``edit_version`` + 1); with ``seen_version`` (the version the staff member's page was
+    opened at) it is refused with ``EditConflict`` if anyone edited the order or its lines
+    since, so of two saves from pages opened at the same version only one goes through. The
+    other refusals are ``OrderLinesError``, ``OrderStatusError`` and ``StockError`` (per
+    product); on any of them nothing is written and ``order`` is left as it was passed.
     """
     with transaction.atomic():
         adding = order._state.adding
+        # 1. Lock the order and its lines; refuse a page opened before someone else's edit.
+        current, existing = None, {}
+        if not adding:
+            current = lock_orders([order.pk])[order.pk]
+            if seen_version is not None:
+                edit_version_check(
+                    current=current.edit_version, seen=seen_version, model=Order, pk=order.pk
+                )
+            existing = {item.pk: item for item in order.items.select_for_update().order_by("pk")}
+        # 2. Decide: the lines, whether they may change, the status move, the stock.
+        before = _quantities(existing.values())  # before planning changes the items
+        result = OrderSaveResult(order=order)
+        if lines is None:
+            result.kept = list(existing.values())
+        else:
+            _plan_lines(result, existing, lines)
+        if result.lines_changed and not adding and current.status not in LINES_EDITABLE_STATUSES:
+            raise OrderLinesError(
+                f"The lines of a {current.get_status_display().lower()} order cannot change."
+            )
+        moving = to_status is not None and not adding and to_status != current.status
+        if moving:
+            status_move_check(current, to_status)
+        _refuse_missing_stock(_stock_changes(order, before, result, adding))
+        # 3. Write: the order, its stock, its lines, its total, then the status move.
         if adding:
             order.status = OrderStatus.PENDING
             order.delivery_date = None
@@ -125,28 +159,11 @@ def order_save_with_items(
             order.full_clean()
             order.save()
             record_status(order, "", OrderStatus.PENDING, user, "Order placed")
-            existing: dict[int, OrderItem] = {}
         else:
-            current = lock_orders([order.pk])[order.pk]
-            if seen_version is not None:
-                edit_version_check(
-                    current=current.edit_version, seen=seen_version, model=Order, pk=order.pk
-                )
             order.edit_version = current.edit_version + 1
             order.status = current.status
             order.delivery_date = current.delivery_date
             order.total_amount = current.total_amount
-            existing = {item.pk: item for item in order.items.select_for_update().order_by("pk")}
-        before = _quantities(existing.values())  # before planning changes the items
-        result = OrderSaveResult(order=order)
-        if lines is None:
-            result.kept = list(existing.values())
-        else:
-            _plan_lines(result, existing, lines)
-        if result.lines_changed and not adding and order.status not in LINES_EDITABLE_STATUSES:
-            raise OrderLinesError(
-                f"The lines of a {order.get_status_display().lower()} order cannot change."
-            )
         stock_apply_changes(_stock_changes(order, before, result, adding), user=user)
         _write_lines(order, result)
         if adding or result.lines_changed:
@@ -154,14 +171,17 @@ def order_save_with_items(
         if not adding:
             order.full_clean()
         order.save()
+        if moving:
+            order_set_status(order=order, to_status=to_status, user=user)
     return result
 
 
 def order_stock_refusals(*, order: Order, lines: list[OrderLine]) -> dict[int, str]:
     """What ``order_save_with_items`` would refuse for lack of stock: {product id: message}.
 
-    Meant for form validation inside the caller's transaction: the order and product rows stay
-    locked until that transaction ends, so the save that follows sees the same stock.
+    Meant for form validation inside the caller's transaction (so a page shows every problem
+    at once): the order and product rows stay locked until that transaction ends, so the save
+    that follows sees the same stock.
     """
     with transaction.atomic():
         adding = order._state.adding
@@ -175,19 +195,7 @@ def order_stock_refusals(*, order: Order, lines: list[OrderLine]) -> dict[int, s
             _plan_lines(result, existing, lines)
         except OrderLinesError:
             return {}  # the save will refuse it with its own message
-        needs = Counter()
-        for change in _stock_changes(order, before, result, adding):
-            needs[change.product_id] -= change.change
-        takes = sorted(pk for pk, units in needs.items() if units > 0)
-        products = Product.objects.select_for_update().filter(pk__in=takes).order_by("pk")
-        return {
-            product.pk: (
-                f"{product.name}: only {product.stock_quantity} in stock, "
-                f"{needs[product.pk]} asked."
-            )
-            for product in products
-            if product.stock_quantity < needs[product.pk]
-        }
+        return _stock_refusals(_stock_changes(order, before, result, adding))
 
 
 @dataclass(frozen=True)
@@ -283,6 +291,28 @@ def _plan_lines(result: OrderSaveResult, existing: dict[int, OrderItem], lines) 
             result.changed.append((item, [name.removesuffix("_id") for name in changes]))
         result.kept.append(item)
     result.deleted.extend(item for pk, item in existing.items() if pk not in seen)
+
+
+def _stock_refusals(changes: list[StockChange]) -> dict[int, str]:
+    """The products these changes would take below zero (locked, by primary key)."""
+    needs = Counter()
+    for change in changes:
+        needs[change.product_id] -= change.change
+    takes = sorted(pk for pk, units in needs.items() if units > 0)
+    products = Product.objects.select_for_update().filter(pk__in=takes).order_by("pk")
+    return {
+        product.pk: (
+            f"{product.name}: only {product.stock_quantity} in stock, {needs[product.pk]} asked."
+        )
+        for product in products
+        if product.stock_quantity < needs[product.pk]
+    }
+
+
+def _refuse_missing_stock(changes: list[StockChange]) -> None:
+    refusals = _stock_refusals(changes)
+    if refusals:
+        raise StockError(refusals)
 
 
 def _current_prices(product_ids) -> dict[int, Decimal]:

@@ -4,11 +4,13 @@
 value as a hidden "initial" input too (Django's ``show_hidden_initial``), so ``changed_data``
 means "what this editor changed" rather than "what differs from the database now" (which would
 count a sale made meanwhile as a stock edit), and the version the page was opened with travels
-in ``seen_version``. ``StaleEditAdminMixin`` turns a refused save (``EditConflict``, raised
-inside the admin's transaction, so nothing was written) into the same page shown again: the
-message names what changed (old → new), the fields the editor did not touch show the current
-values, and the "seen" values become the current ones, so a second save is checked against
-what the editor has now seen. See docs/editing.md.
+in ``seen_version``. A refused save (``EditConflict``, raised inside the admin's transaction, so
+nothing was written) comes back as the same page: ``show_refusal`` names what changed
+(old → new), the fields the editor did not touch show the current values, and the "seen" values
+become the current ones, so a second save is checked against what the editor has now seen. The
+product page and list get there through ``StaleEditAdminMixin`` (validating again with the
+refusal attached); the order page shows it from the forms it validated, in the same run
+(``backoffice.admin.sales.forms``). See docs/editing.md.
 """
 
 import contextlib
@@ -55,7 +57,7 @@ def _put(data, key: str, widget, value) -> None:
 class SeenValuesForm(forms.ModelForm):
     """Remembers what the editor saw (see the module docstring)."""
 
-    refusal: Exception | None = None  # set per request by StaleEditAdminMixin
+    refusal: Exception | None = None  # set per request by StaleEditAdminMixin (products)
     versioned = True  # the model has ``edit_version``
     seen_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
@@ -112,14 +114,18 @@ class SeenValuesForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
-        refusal = self.refusal
+        if self.refusal is not None:
+            self.show_refusal(self.refusal)
+        return cleaned
+
+    def show_refusal(self, refusal: Exception) -> None:
+        """Put a refused save's reason on the field it concerns (or on the whole form)."""
         if isinstance(refusal, EditConflict) and refusal.pk == self.instance.pk:
             if refusal.field:
                 self.add_error(refusal.field, str(refusal))
                 self.show_current([])
             else:
                 self.add_error(None, self.conflict_message())
-        return cleaned
 
     def conflict_message(self) -> str:
         changes = self.changes_since_seen()
@@ -131,19 +137,8 @@ class SeenValuesForm(forms.ModelForm):
         )
 
 
-class StaleEditAdminMixin:
-    """Shows a refused save (``refusal_types``) again as a form error (module docstring)."""
-
-    refusal_types: tuple[type[Exception], ...] = (EditConflict,)
-
-    def get_form(self, request, obj=None, change=False, **kwargs):
-        form = super().get_form(request, obj, change=change, **kwargs)
-        form.refusal = getattr(request, REFUSAL_ATTR, None)
-        return form
-
-    def get_changelist_form(self, request, **kwargs):
-        form = super().get_changelist_form(request, **kwargs)
-        return type(form.__name__, (form,), {"refusal": getattr(request, REFUSAL_ATTR, None)})
+class SeenVersionAdminMixin:
+    """Puts the hidden ``seen_version`` on the change page of an ``EditVersioned`` model."""
 
     def seen_version_fields(self, request, obj) -> list[str]:
         """``["seen_version"]`` where the page can save (a viewer's page has nothing to send)."""
@@ -159,6 +154,25 @@ class StaleEditAdminMixin:
             return fieldsets
         (name, options), *rest = fieldsets
         return [(name, {**options, "fields": [*options["fields"], *extra]}), *rest]
+
+
+class StaleEditAdminMixin(SeenVersionAdminMixin):
+    """Shows a refused save (``refusal_types``) again as a form error (module docstring).
+
+    The product page and list still validate a second time with the refusal attached; the
+    order page shows its refusal without that second run (``backoffice.admin.sales.forms``).
+    """
+
+    refusal_types: tuple[type[Exception], ...] = (EditConflict,)
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        form.refusal = getattr(request, REFUSAL_ATTR, None)
+        return form
+
+    def get_changelist_form(self, request, **kwargs):
+        form = super().get_changelist_form(request, **kwargs)
+        return type(form.__name__, (form,), {"refusal": getattr(request, REFUSAL_ATTR, None)})
 
     def _retry_with_refusal(self, view, request, *args):
         try:

@@ -3,6 +3,7 @@ stock checked against locked rows before anything is saved.
 
 The formset never saves lines itself: the order admin hands ``desired_lines()`` to
 ``order_save_with_items``, which writes the order, its lines and the stock in one transaction.
+If that save refuses, the admin shows the page again with ``show_refusal`` (``sales/forms.py``).
 """
 
 from decimal import Decimal
@@ -11,7 +12,7 @@ from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
 
-from backoffice.admin.common.edits import REFUSAL_ATTR, SeenValuesForm
+from backoffice.admin.common.edits import SeenValuesForm
 from backoffice.admin.sales.widgets import (
     PreloadedAutocompleteSelect,
     limit_related_links,
@@ -74,7 +75,6 @@ class OrderItemFormSet(forms.BaseInlineFormSet):
     """Checks the lines as a whole: at least one, one line per product, and enough stock."""
 
     lines_editable = True  # set per request by OrderItemInline.get_formset
-    refusal: Exception | None = None  # a refusal from a save that was rolled back
 
     def desired_lines(self) -> list[OrderLine]:
         """The lines as the page asks for them (existing lines keep their id)."""
@@ -90,8 +90,6 @@ class OrderItemFormSet(forms.BaseInlineFormSet):
 
     def clean(self):
         super().clean()
-        if isinstance(self.refusal, EditConflict):
-            raise ValidationError(self._conflict_message())
         if not self.lines_editable or any(self.errors):
             return
         lines = self.desired_lines()
@@ -102,24 +100,36 @@ class OrderItemFormSet(forms.BaseInlineFormSet):
         problem = total_too_large(sum(line.quantity * (line.price or 0) for line in lines))
         if problem:
             raise ValidationError(f"The order's total of these lines {problem}")
-        forms_by_product = {}
+        products = set()
         for form in self._kept_forms():
-            product_id = form.instance.product_id
-            if product_id in forms_by_product:
+            if form.instance.product_id in products:
                 form.add_error(
                     "product", "This product is already on another line: change its quantity."
                 )
                 return
-            forms_by_product[product_id] = form
-        if isinstance(self.refusal, StockError):
-            refusals = self.refusal.refusals
-        else:
-            refusals = order_stock_refusals(order=self.instance, lines=lines)
+            products.add(form.instance.product_id)
+        elsewhere = self._show_on_lines(order_stock_refusals(order=self.instance, lines=lines))
+        if elsewhere:
+            raise ValidationError(elsewhere)
+
+    def show_refusal(self, refusal: Exception) -> None:
+        """After a refused save: a stale page lists the lines that changed, missing stock goes
+        on the line that asks for it."""
+        if isinstance(refusal, EditConflict):
+            self._non_form_errors.append(self._conflict_message())
+        elif isinstance(refusal, StockError):
+            self._non_form_errors.extend(self._show_on_lines(refusal.refusals))
+
+    def _show_on_lines(self, refusals: dict[int, str]) -> list[str]:
+        """Each refusal on the quantity of its product's line; those of no line are returned."""
+        forms_by_product = {form.instance.product_id: form for form in self._kept_forms()}
+        elsewhere = []
         for product_id, message in refusals.items():
             if product_id in forms_by_product:
                 forms_by_product[product_id].add_error("quantity", message)
             else:
-                raise ValidationError(message)
+                elsewhere.append(message)
+        return elsewhere
 
     def _conflict_message(self) -> str:
         """The lines someone else changed since the page was opened (old → new)."""
@@ -174,7 +184,6 @@ class OrderItemInline(admin.TabularInline):
     def get_formset(self, request, obj=None, **kwargs):
         formset = super().get_formset(request, obj, **kwargs)
         formset.lines_editable = self._can_edit_lines(request, obj)
-        formset.refusal = getattr(request, REFUSAL_ATTR, None)
         return formset
 
     @admin.display(description="line total")
