@@ -25,6 +25,7 @@ from backoffice.models import (
     OrderStatus,
     Product,
 )
+from backoffice.querysets.expressions import CENT
 from backoffice.services.edits import EDIT_BUMP, EditConflict, edit_version_check
 from backoffice.services.history import history_record_changes
 from backoffice.services.inventory import StockChange, StockError, stock_apply_changes
@@ -63,8 +64,6 @@ __all__ = [
     "orders_recalculate_totals",
     "orders_set_status",
 ]
-
-CENT = Decimal("0.01")
 
 
 class OrderLinesError(OrderError):

@@ -244,9 +244,6 @@ def test_each_shared_expression_is_defined_once():
                 names = [node.name]
             for name in set(names) & SHARED_NAMES:
                 definitions[name].append(path.relative_to(BACKOFFICE).as_posix())
-    # services/orders.py keeps its own CENT for now: the order save path is being rewritten
-    # (issue 10, point 5); it should import backoffice.querysets.expressions.CENT after.
-    definitions["CENT"] = [p for p in definitions["CENT"] if p != "services/orders.py"]
     assert {name: places for name, places in definitions.items()} == {
         name: ["querysets/expressions.py"] for name in SHARED_NAMES
     }
