@@ -1,3 +1,3 @@
 """The catalog's admins: products (with their metadata), categories, suppliers, tags, reviews."""
 
-from backoffice.admin.catalog import lists, products, reviews  # noqa: F401
+from backoffice.admin.catalog import categories, products, reviews, suppliers, tags  # noqa: F401

@@ -2,7 +2,7 @@
 
 Every figure in the list comes from ``Product.objects.with_catalog_stats()`` (one query for the
 page whatever its size); every write goes through a service. The other catalog lists
-(categories, suppliers, tags) are in ``lists``; actions in ``actions`` and ``stock_actions``;
+(categories, suppliers, tags) have a module each; actions in ``actions`` and ``stock_actions``;
 filters in ``filters`` (all in this package). The export with the list's figures is
 ``backoffice.resources.ProductFiguresResource``.
 """
@@ -13,6 +13,7 @@ from django.db.models import F
 from django.utils.html import format_html, format_html_join
 
 from backoffice.admin.catalog.actions import PRICE_AND_TAG_ACTIONS
+from backoffice.admin.catalog.columns import money
 from backoffice.admin.catalog.filters import (
     HasReviewsFilter,
     HighRatedReviewFilter,
@@ -21,7 +22,6 @@ from backoffice.admin.catalog.filters import (
     StockStatusFilter,
     SupplierRatedFilter,
 )
-from backoffice.admin.catalog.lists import money
 from backoffice.admin.catalog.stock_actions import STOCK_ACTIONS
 from backoffice.admin.common.base import BackofficeAdmin
 from backoffice.admin.common.edits import SeenValuesForm, StaleEditAdminMixin, seen_version_of

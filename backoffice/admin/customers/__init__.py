@@ -1,3 +1,3 @@
-"""The people admins: customers, staff users and groups, and login lockouts."""
+"""The people admins: customers, staff and customer accounts (users, groups), login lockouts."""
 
-from backoffice.admin.customers import customers, lockouts  # noqa: F401
+from backoffice.admin.customers import customers, lockouts, users  # noqa: F401

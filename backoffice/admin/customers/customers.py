@@ -1,29 +1,22 @@
-"""Customers (with the guide's order analytics) and the user accounts they belong to.
+"""Customers, with the guide's order analytics.
 
 The customer list reads ``CustomerQuerySet.with_order_stats()``: every figure is a correlated
 subquery, so one query serves a page whatever the number of orders. A new customer is created
-with their account on one page (``customer_create``), and the user admin shows the profile
-through the reverse one-to-one relation.
+with their account on one page (``customer_create``). The accounts themselves are in ``users``.
 """
 
 from django.contrib import admin, messages
-from django.contrib.auth import get_user_model
-from django.contrib.auth.admin import GroupAdmin as DjangoGroupAdmin
-from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
-from django.contrib.auth.models import Group
-from django.db.models import Exists, OuterRef
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import ngettext
 
 from backoffice.admin.common.action_pages import action_page
-from backoffice.admin.common.base import BackofficeAdmin, JunkParametersMixin
+from backoffice.admin.common.base import BackofficeAdmin
 from backoffice.admin.common.filters import CheckedDateRangeFilter
 from backoffice.admin.common.messages import count_of
 from backoffice.admin.common.readonly import ReadOnlyPermissionsMixin
 from backoffice.admin.common.show_query import ShowQueryMixin
 from backoffice.admin.customers.filters import (
-    HasCustomerProfileFilter,
     HasOrdersFilter,
     InactiveFilter,
     SegmentFilter,
@@ -32,10 +25,8 @@ from backoffice.admin.customers.forms import CustomerCreationForm
 from backoffice.admin.sales.orders import status_badge
 from backoffice.models import Customer, Order
 from backoffice.querysets.sales import CUSTOMER_FIGURES
-from backoffice.resources import CustomerResource, UserResource
+from backoffice.resources import CustomerResource
 from backoffice.services.customers import customer_create, customers_deactivate
-
-User = get_user_model()
 
 
 class CustomerOrderInline(ReadOnlyPermissionsMixin, admin.TabularInline):
@@ -211,42 +202,3 @@ class CustomerAdmin(ShowQueryMixin, BackofficeAdmin):
     @admin.display(description="segment", ordering="total_spent")
     def segment(self, customer):
         return customer.segment
-
-
-class CustomerProfileInline(admin.StackedInline):
-    """The user's shop profile: the reverse side of ``Customer.user`` (one-to-one)."""
-
-    model = Customer
-    fields = ["phone", "address", "date_of_birth"]
-    can_delete = False
-    max_num = 1
-    verbose_name_plural = "customer profile"
-
-
-admin.site.unregister(User)
-admin.site.unregister(Group)
-
-
-@admin.register(Group)
-class GroupAdmin(JunkParametersMixin, DjangoGroupAdmin):
-    """Django's own, with the junk-parameter handling every other list has."""
-
-
-@admin.register(User)
-class UserAdmin(BackofficeAdmin, DjangoUserAdmin):
-    resource_classes = [UserResource]
-    inlines = [CustomerProfileInline]
-    list_display = [*DjangoUserAdmin.list_display, "has_customer_profile"]
-    list_filter = [*DjangoUserAdmin.list_filter, HasCustomerProfileFilter]
-
-    def get_queryset(self, request):
-        profiles = Customer.objects.filter(user=OuterRef("pk"))
-        return super().get_queryset(request).annotate(has_customer_profile=Exists(profiles))
-
-    def get_inlines(self, request, obj):
-        # Django's two-step "add user" page stays as it is; the profile comes on the next page.
-        return self.inlines if obj is not None else []
-
-    @admin.display(description="customer profile", boolean=True, ordering="has_customer_profile")
-    def has_customer_profile(self, user):
-        return user.has_customer_profile

@@ -1,0 +1,54 @@
+"""What the catalog lists share: money shown to the cent, the read-only table of a category's,
+supplier's or tag's products, and a list ordered by its figures by default."""
+
+from django.contrib.admin.views.main import ChangeList
+from django.urls import reverse
+from django.utils.html import format_html, format_html_join
+
+
+def money(value) -> str:
+    """A money figure as staff read it: thousands separated, two decimals, a dash for none."""
+    return "—" if value is None else f"{value:,.2f}"
+
+
+def products_table(products) -> str:
+    """A read-only table of products, each name linking to its change page."""
+    rows = [
+        (
+            reverse("admin:backoffice_product_change", args=[product.pk]),
+            product.name,
+            money(product.price),
+            product.stock_quantity,
+            "yes" if product.is_active else "no",
+        )
+        for product in products
+    ]
+    if not rows:
+        return "No products."
+    return format_html(
+        '<table class="related-products"><thead><tr><th>product</th><th>price</th>'
+        "<th>stock</th><th>active</th></tr></thead><tbody>{}</tbody></table>",
+        format_html_join(
+            "",
+            '<tr><td><a href="{}">{}</a></td><td>{}</td><td>{}</td><td>{}</td></tr>',
+            rows,
+        ),
+    )
+
+
+class FiguresOrderedChangeList(ChangeList):
+    """A list whose default order is by an annotated figure.
+
+    ``ModelAdmin.ordering`` must name model fields, and other lists' related-field filters reuse
+    it to order their choices (where the annotation does not exist), so the admin leaves
+    ``ordering`` empty and names the list's default order in ``list_default_ordering``.
+    """
+
+    def _get_default_ordering(self):
+        return list(self.model_admin.list_default_ordering)
+
+
+def product_rows(queryset):
+    return queryset.order_by("name", "pk").only(
+        "pk", "name", "price", "stock_quantity", "is_active"
+    )

@@ -1,0 +1,35 @@
+"""Tags with their product counts (``TagQuerySet.with_product_count``); the change page
+lists the tagged products, read-only and linked."""
+
+from django.contrib import admin
+
+from backoffice.admin.catalog.columns import (
+    product_rows,
+    products_table,
+)
+from backoffice.admin.common.base import BackofficeAdmin
+from backoffice.models import Tag
+from backoffice.resources import TagResource
+
+
+@admin.register(Tag)
+class TagAdmin(BackofficeAdmin):
+    resource_classes = [TagResource]
+    list_display = ["name", "product_count"]
+    search_fields = ["name"]
+    ordering = ["name"]
+    readonly_fields = ["product_table"]
+    fields = ["name", "product_table"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).with_product_count()
+
+    @admin.display(description="products", ordering="product_count")
+    def product_count(self, obj):
+        return obj.product_count
+
+    @admin.display(description="tagged products")
+    def product_table(self, obj):
+        if obj is None or obj.pk is None:
+            return "—"
+        return products_table(product_rows(obj.products.all()))
