@@ -33,7 +33,13 @@ from django.db.models import (
 from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import Cast, Coalesce, Lag, Lead, Rank, RowNumber
 
-from backoffice.querysets.expressions import LINE_TOTAL, MONEY, ZERO_MONEY, Cents, scalar_subquery
+from backoffice.querysets.expressions import (
+    MONEY,
+    REVENUE,
+    ZERO_MONEY,
+    Cents,
+    scalar_subquery,
+)
 
 # --- Thresholds (the guide's). Reports and filters import these; never repeat the numbers. ---
 STOCK_LOW_BELOW = 10
@@ -144,9 +150,7 @@ class ProductQuerySet(models.QuerySet):
             units_sold=Coalesce(
                 scalar_subquery(sales, "product", Sum("quantity"), IntegerField()), Value(0)
             ),
-            revenue=Cents(
-                Coalesce(scalar_subquery(sales, "product", Sum(LINE_TOTAL), MONEY), ZERO_MONEY)
-            ),
+            revenue=Cents(Coalesce(scalar_subquery(sales, "product", REVENUE, MONEY), ZERO_MONEY)),
         )
 
     def with_stock_status(self):
@@ -306,9 +310,7 @@ class CategoryQuerySet(models.QuerySet):
                 Value(0),
             ),
             revenue=Cents(
-                Coalesce(
-                    scalar_subquery(sales, "product__category", Sum(LINE_TOTAL), MONEY), ZERO_MONEY
-                )
+                Coalesce(scalar_subquery(sales, "product__category", REVENUE, MONEY), ZERO_MONEY)
             ),
             all_product_count=Subquery(
                 all_products.annotate(n=Count("pk")).values("n"), output_field=IntegerField()

@@ -4,7 +4,7 @@
 - ``CENT`` / ``cents()``: the cent and a Python amount rounded to it (half up);
 - ``Cents``: a database expression read as ``MONEY`` (its SQL unchanged);
 - ``round_cents``: rounding to the cent *in SQL*, where SQL itself compares the amount;
-- ``LINE_TOTAL``: an order line's quantity × unit price;
+- ``LINE_TOTAL``: an order line's quantity × unit price; ``REVENUE``: their sum;
 - ``scalar_subquery``: one aggregate per outer row as a correlated subquery (never a join).
 
 Model classes are never imported here: the models import the QuerySet modules that import this.
@@ -13,7 +13,7 @@ Model classes are never imported here: the models import the QuerySet modules th
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import models
-from django.db.models import ExpressionWrapper, F, Func, Subquery, Value
+from django.db.models import ExpressionWrapper, F, Func, Subquery, Sum, Value
 from django.db.models.functions import Round
 
 CENT = Decimal("0.01")
@@ -61,6 +61,11 @@ def round_cents(expression):
 
 # An order line's amount: quantity × the unit price paid (not today's product price).
 LINE_TOTAL = ExpressionWrapper(F("quantity") * F("price"), output_field=MONEY)
+
+# Revenue: the sum of the line amounts, over order items that count as sales (apply it to
+# ``OrderItem.objects.counted()``: the dashboard, the product and category figures and the
+# reports all do, through ``OrderItemQuerySet.revenue()`` or a subquery of counted items).
+REVENUE = Sum(LINE_TOTAL)
 
 
 def scalar_subquery(queryset, group_by: str, value, output_field):

@@ -35,7 +35,9 @@ from django.utils import timezone
 from backoffice.querysets.expressions import (
     LINE_TOTAL,
     MONEY,
+    REVENUE,
     ZERO_MONEY,
+    cents,
     round_cents,
     scalar_subquery,
 )
@@ -237,6 +239,11 @@ class OrderItemQuerySet(models.QuerySet):
     def counted(self):
         """Order items that count as sales (DESIGN.md): items of orders that are not cancelled."""
         return self.filter(_COUNTED_ITEM)
+
+    def revenue(self) -> Decimal:
+        """The shop's revenue over these items: the line amounts of the counted ones, to the
+        cent (0.00 if none). One aggregate query."""
+        return cents(self.counted().aggregate(total=REVENUE)["total"])
 
     def with_line_details(self):
         """Annotate ``line_amount`` (quantity x unit price), ``current_price`` (today's product price) and

@@ -8,13 +8,13 @@ items or reviews change, so a change shows up on the next page view in every pro
 from datetime import timedelta
 from decimal import Decimal
 
-from django.db.models import Count, Exists, OuterRef, Q, Sum
+from django.db.models import Count, Exists, OuterRef, Q
 from django.utils import timezone
 
 from backoffice.cache import dashboard_cached
 from backoffice.models import Category, Customer, Order, OrderItem, OrderStatus, Product
 from backoffice.querysets.catalog import LOW_STOCK
-from backoffice.querysets.expressions import LINE_TOTAL, cents
+from backoffice.querysets.expressions import cents
 from backoffice.reports.charts import bar_chart
 from backoffice.reports.quality import orders_differing_from_items, reviews_by_non_buyers
 from backoffice.reports.sales import monthly_sales_orm
@@ -42,7 +42,7 @@ def slow_movers(now=None):
 
 
 def compute_dashboard() -> dict:
-    revenue = cents(OrderItem.objects.counted().aggregate(total=Sum(LINE_TOTAL))["total"])
+    revenue = OrderItem.objects.revenue()
     statuses = Order.objects.status_summary()
     products = Product.objects.aggregate(
         active=Count("pk", filter=Q(is_active=True)),
