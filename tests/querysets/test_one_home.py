@@ -117,6 +117,27 @@ def test_with_reviews_and_with_review_stats_share_one_sql_for_review_count():
         )
 
 
+def test_revenue_is_the_line_amounts_of_counted_items(seed):
+    counted = _counted_order_ids()
+    expected = sum(
+        (dec(i["price"]) * i["quantity"] for i in rows("order_items") if i["order_id"] in counted),
+        Decimal("0.00"),
+    )
+    everything = sum(
+        (dec(i["price"]) * i["quantity"] for i in rows("order_items")), Decimal("0.00")
+    )
+    assert expected < everything  # a cancelled order's lines would change the answer
+    assert OrderItem.objects.revenue() == expected
+    # on a narrower queryset too: cancelled lines stay out even when asked for directly
+    cancelled_items = OrderItem.objects.filter(order__status=OrderStatus.CANCELLED)
+    assert cancelled_items.exists()
+    assert cancelled_items.revenue() == Decimal("0.00")
+
+
+def test_revenue_of_no_items_is_zero(db):
+    assert OrderItem.objects.revenue() == Decimal("0.00")
+
+
 def test_dashboard_revenue_and_counted_orders_agree_with_the_seed(seed):
     from backoffice.reports.dashboard import compute_dashboard
 
