@@ -5,12 +5,12 @@ from django.contrib import admin
 
 from backoffice.admin.catalog.columns import (
     FiguresOrderedChangeList,
-    money,
     product_rows,
     products_table,
 )
 from backoffice.admin.catalog.filters import CategoryHasProductsFilter
 from backoffice.admin.common.base import BackofficeAdmin
+from backoffice.admin.common.columns import annotation_column, money
 from backoffice.models import Category, Product
 from backoffice.resources import CategoryResource
 
@@ -42,37 +42,17 @@ class CategoryAdmin(BackofficeAdmin):
     def get_changelist(self, request, **kwargs):
         return FiguresOrderedChangeList
 
-    @admin.display(description="products", ordering="product_count")
-    def product_count(self, obj):
-        return obj.product_count
+    product_count = annotation_column("product_count", "products")
+    active_product_count = annotation_column("active_product_count", "active")
+    avg_price = annotation_column("avg_price", "avg price", show=money)
+    min_price = annotation_column("min_price", "min price", show=money)
+    max_price = annotation_column("max_price", "max price", show=money)
+    total_stock = annotation_column("total_stock", "total stock")
+    revenue = annotation_column("revenue", "revenue", show=money)
 
-    @admin.display(description="active", ordering="active_product_count")
-    def active_product_count(self, obj):
-        return obj.active_product_count
-
-    @admin.display(description="avg price", ordering="avg_price")
-    def avg_price(self, obj):
-        return money(obj.avg_price)
-
-    @admin.display(description="min price", ordering="min_price")
-    def min_price(self, obj):
-        return money(obj.min_price)
-
-    @admin.display(description="max price", ordering="max_price")
-    def max_price(self, obj):
-        return money(obj.max_price)
-
-    @admin.display(description="total stock", ordering="total_stock")
-    def total_stock(self, obj):
-        return obj.total_stock
-
-    @admin.display(description="revenue", ordering="revenue")
-    def revenue(self, obj):
-        return money(obj.revenue)
-
-    @admin.display(description="share of products", ordering="product_share")
-    def product_share(self, obj):
-        return f"{obj.product_share:.1f}%"
+    product_share = annotation_column(
+        "product_share", "share of products", show=lambda share: f"{share:.1f}%"
+    )
 
     @admin.display(description="products in this category")
     def product_table(self, obj):

@@ -5,10 +5,7 @@ from django.contrib.admin.views.main import ChangeList
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 
-
-def money(value) -> str:
-    """A money figure as staff read it: thousands separated, two decimals, a dash for none."""
-    return "—" if value is None else f"{value:,.2f}"
+from backoffice.admin.common.columns import money
 
 
 def products_table(products) -> str:

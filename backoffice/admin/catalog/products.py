@@ -9,11 +9,9 @@ filters in ``filters`` (all in this package). The export with the list's figures
 
 from django import forms
 from django.contrib import admin
-from django.db.models import F
 from django.utils.html import format_html, format_html_join
 
 from backoffice.admin.catalog.actions import PRICE_AND_TAG_ACTIONS
-from backoffice.admin.catalog.columns import money
 from backoffice.admin.catalog.filters import (
     HasReviewsFilter,
     HighRatedReviewFilter,
@@ -24,6 +22,7 @@ from backoffice.admin.catalog.filters import (
 )
 from backoffice.admin.catalog.stock_actions import STOCK_ACTIONS
 from backoffice.admin.common.base import BackofficeAdmin
+from backoffice.admin.common.columns import annotation_column, money, rating_column
 from backoffice.admin.common.edits import SeenValuesForm, StaleEditAdminMixin, seen_version_of
 from backoffice.admin.common.filters import CheckedDateRangeFilter, DecimalRangeFilter
 from backoffice.admin.common.messages import count_of
@@ -204,26 +203,12 @@ class ProductAdmin(ShowQueryMixin, StaleEditAdminMixin, BackofficeAdmin):
     def price_band(self, obj):
         return obj.price_band
 
-    @admin.display(description="reviews", ordering="review_count")
-    def review_count(self, obj):
-        return obj.review_count
+    review_count = annotation_column("review_count", "reviews")
 
-    @admin.display(
-        description="avg rating",
-        # Products without reviews count as the lowest rating on every database.
-        ordering=F("avg_rating").asc(nulls_first=True),
-        empty_value="no reviews",
-    )
-    def avg_rating(self, obj):
-        return None if obj.avg_rating is None else f"{obj.avg_rating:.2f}"
+    avg_rating = rating_column("avg_rating", "avg rating")
 
-    @admin.display(description="units sold", ordering="units_sold")
-    def units_sold(self, obj):
-        return obj.units_sold
-
-    @admin.display(description="revenue", ordering="revenue")
-    def revenue(self, obj):
-        return money(obj.revenue)
+    units_sold = annotation_column("units_sold", "units sold")
+    revenue = annotation_column("revenue", "revenue", show=money)
 
     @admin.display(description="tags")
     def tag_names(self, obj):

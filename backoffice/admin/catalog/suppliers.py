@@ -6,12 +6,12 @@ from django.db.models import F
 
 from backoffice.admin.catalog.columns import (
     FiguresOrderedChangeList,
-    money,
     product_rows,
     products_table,
 )
 from backoffice.admin.catalog.filters import SupplierRatingBandFilter
 from backoffice.admin.common.base import BackofficeAdmin
+from backoffice.admin.common.columns import annotation_column, money, rating_column
 from backoffice.models import Product, Supplier
 from backoffice.resources import SupplierResource
 
@@ -41,29 +41,13 @@ class SupplierAdmin(BackofficeAdmin):
     def get_changelist(self, request, **kwargs):
         return FiguresOrderedChangeList
 
-    @admin.display(description="products", ordering="product_count")
-    def product_count(self, obj):
-        return obj.product_count
+    product_count = annotation_column("product_count", "products")
+    avg_product_price = annotation_column("avg_product_price", "avg product price", show=money)
+    review_count = annotation_column("review_count", "reviews")
 
-    @admin.display(description="avg product price", ordering="avg_product_price")
-    def avg_product_price(self, obj):
-        return money(obj.avg_product_price)
+    avg_review_rating = rating_column("avg_review_rating", "avg review rating")
 
-    @admin.display(description="reviews", ordering="review_count")
-    def review_count(self, obj):
-        return obj.review_count
-
-    @admin.display(
-        description="avg review rating",
-        ordering=F("avg_review_rating").asc(nulls_first=True),
-        empty_value="no reviews",
-    )
-    def avg_review_rating(self, obj):
-        return None if obj.avg_review_rating is None else f"{obj.avg_review_rating:.2f}"
-
-    @admin.display(description="total stock", ordering="total_stock")
-    def total_stock(self, obj):
-        return obj.total_stock
+    total_stock = annotation_column("total_stock", "total stock")
 
     @admin.display(description="own rating", ordering="rating")
     def own_rating(self, obj):

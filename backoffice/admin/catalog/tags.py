@@ -8,6 +8,7 @@ from backoffice.admin.catalog.columns import (
     products_table,
 )
 from backoffice.admin.common.base import BackofficeAdmin
+from backoffice.admin.common.columns import annotation_column
 from backoffice.models import Tag
 from backoffice.resources import TagResource
 
@@ -24,9 +25,7 @@ class TagAdmin(BackofficeAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).with_product_count()
 
-    @admin.display(description="products", ordering="product_count")
-    def product_count(self, obj):
-        return obj.product_count
+    product_count = annotation_column("product_count", "products")
 
     @admin.display(description="tagged products")
     def product_table(self, obj):

@@ -12,6 +12,7 @@ from django.utils.translation import ngettext
 
 from backoffice.admin.common.action_pages import action_page
 from backoffice.admin.common.base import BackofficeAdmin
+from backoffice.admin.common.columns import annotation_column
 from backoffice.admin.common.filters import CheckedDateRangeFilter
 from backoffice.admin.common.messages import count_of
 from backoffice.admin.common.readonly import ReadOnlyPermissionsMixin
@@ -171,33 +172,13 @@ class CustomerAdmin(ShowQueryMixin, BackofficeAdmin):
     def email(self, customer):
         return customer.user.email
 
-    @admin.display(description="orders", ordering="order_count")
-    def order_count(self, customer):
-        return customer.order_count
-
-    @admin.display(description="total spent", ordering="total_spent")
-    def total_spent(self, customer):
-        return customer.total_spent
-
-    @admin.display(description="average order", ordering="avg_order_value")
-    def avg_order_value(self, customer):
-        return customer.avg_order_value
-
-    @admin.display(description="first order", ordering="first_order_date")
-    def first_order_date(self, customer):
-        return customer.first_order_date
-
-    @admin.display(description="last order", ordering="last_order_date")
-    def last_order_date(self, customer):
-        return customer.last_order_date
-
-    @admin.display(description="latest order total", ordering="latest_order_total")
-    def latest_order_total(self, customer):
-        return customer.latest_order_total
-
-    @admin.display(description="order over $500", boolean=True, ordering="has_order_over_500")
-    def has_order_over_500(self, customer):
-        return customer.has_order_over_500
+    order_count = annotation_column("order_count", "orders")
+    total_spent = annotation_column("total_spent", "total spent")
+    avg_order_value = annotation_column("avg_order_value", "average order")
+    first_order_date = annotation_column("first_order_date", "first order")
+    last_order_date = annotation_column("last_order_date", "last order")
+    latest_order_total = annotation_column("latest_order_total", "latest order total")
+    has_order_over_500 = annotation_column("has_order_over_500", "order over $500", boolean=True)
 
     @admin.display(description="segment", ordering="total_spent")
     def segment(self, customer):

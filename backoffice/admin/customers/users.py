@@ -9,6 +9,7 @@ from django.contrib.auth.models import Group
 from django.db.models import Exists, OuterRef
 
 from backoffice.admin.common.base import BackofficeAdmin, JunkParametersMixin
+from backoffice.admin.common.columns import annotation_column
 from backoffice.admin.customers.filters import HasCustomerProfileFilter
 from backoffice.models import Customer
 from backoffice.resources import UserResource
@@ -50,6 +51,6 @@ class UserAdmin(BackofficeAdmin, DjangoUserAdmin):
         # Django's two-step "add user" page stays as it is; the profile comes on the next page.
         return self.inlines if obj is not None else []
 
-    @admin.display(description="customer profile", boolean=True, ordering="has_customer_profile")
-    def has_customer_profile(self, user):
-        return user.has_customer_profile
+    has_customer_profile = annotation_column(
+        "has_customer_profile", "customer profile", boolean=True
+    )

@@ -5,6 +5,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 
 from backoffice.admin.common.base import BackofficeAdmin
+from backoffice.admin.common.columns import annotation_column
 from backoffice.admin.common.filters import CheckedDateRangeFilter
 from backoffice.admin.common.readonly import ReadOnlyPermissionsMixin
 from backoffice.admin.sales.filters import (
@@ -52,14 +53,6 @@ class OrderItemAdmin(ReadOnlyPermissionsMixin, BackofficeAdmin):
     def category(self, item):
         return item.product.category.name
 
-    @admin.display(description="line total", ordering="line_amount")
-    def line_amount(self, item):
-        return item.line_amount
-
-    @admin.display(description="today's price", ordering="current_price")
-    def current_price(self, item):
-        return item.current_price
-
-    @admin.display(description="price drift", ordering="price_drift")
-    def price_drift(self, item):
-        return item.price_drift
+    line_amount = annotation_column("line_amount", "line total")
+    current_price = annotation_column("current_price", "today's price")
+    price_drift = annotation_column("price_drift", "price drift")

@@ -12,6 +12,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 
 from backoffice.admin.common.base import BackofficeAdmin
+from backoffice.admin.common.columns import annotation_column
 from backoffice.admin.common.filters import CheckedDateRangeFilter
 from backoffice.admin.common.show_query import ShowQueryMixin
 from backoffice.admin.sales import actions as sales_actions
@@ -197,25 +198,11 @@ class OrderAdmin(ShowQueryMixin, OrderAdminSaveMixin, BackofficeAdmin):
     def status_badge(self, order):
         return status_badge(order.status, order.get_status_display())
 
-    @admin.display(description="items total", ordering="items_total")
-    def items_total(self, order):
-        return order.items_total
-
-    @admin.display(description="differs", boolean=True, ordering="total_differs")
-    def total_differs(self, order):
-        return order.total_differs
-
-    @admin.display(description="lines", ordering="item_count")
-    def item_count(self, order):
-        return order.item_count
-
-    @admin.display(description="customer's previous order", ordering="prev_order_total")
-    def prev_order_total(self, order):
-        return order.prev_order_total
-
-    @admin.display(description="customer's next order", ordering="next_order_total")
-    def next_order_total(self, order):
-        return order.next_order_total
+    items_total = annotation_column("items_total", "items total")
+    total_differs = annotation_column("total_differs", "differs", boolean=True)
+    item_count = annotation_column("item_count", "lines")
+    prev_order_total = annotation_column("prev_order_total", "customer's previous order")
+    next_order_total = annotation_column("next_order_total", "customer's next order")
 
     # --- change page panels ---
 
