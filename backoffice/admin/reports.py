@@ -176,15 +176,19 @@ def report_detail(request, slug):
     if reason:
         return permission_needed(request, reason, spec.title, "Reports", reverse("admin:reports"))
     form = spec.form_class(request.GET or None)
-    if form.is_bound and not form.is_valid():
+
+    def report_page(**context):
         return page(
             request,
             "admin/backoffice/reports/report.html",
             spec.title,
             spec=spec,
             form=form,
-            table=None,
+            **context,
         )
+
+    if form.is_bound and not form.is_valid():
+        return report_page(table=None)
     table = spec.build(form)
     if request.GET.get("format") == "csv":
         buffer = io.StringIO()
@@ -202,13 +206,4 @@ def report_detail(request, slug):
     ]
     query = request.GET.copy()
     query["format"] = "csv"
-    return page(
-        request,
-        "admin/backoffice/reports/report.html",
-        spec.title,
-        spec=spec,
-        form=form,
-        table=table,
-        rows=rows,
-        csv_query=query.urlencode(),
-    )
+    return report_page(table=table, rows=rows, csv_query=query.urlencode())

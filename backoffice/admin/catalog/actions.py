@@ -47,6 +47,13 @@ def report_refusals(modeladmin, request, refusals: dict[int, str]) -> None:
         )
 
 
+def report_outcome(modeladmin, request, done: str, unchanged: int, unchanged_text: str) -> None:
+    """One success message: what changed, then how many selected products were left as they
+    were and why (nothing is said of them when there are none)."""
+    text = done + (f" {products(unchanged)} {unchanged_text}" if unchanged else "")
+    modeladmin.message_user(request, text, messages.SUCCESS)
+
+
 def _confirm(modeladmin, request, queryset, *, title, explanation, label, apply: Callable):
     return action_page(
         modeladmin,
@@ -68,11 +75,9 @@ def _set_active(modeladmin, request, queryset, active: bool):
 
     def apply(_data):
         changed = products_set_active(product_ids=ids, active=active, user=request.user)
-        already = len(ids) - changed
-        text = f"{products(changed)} {word}."
-        if already:
-            text += f" {products(already)} already {'active' if active else 'inactive'}."
-        modeladmin.message_user(request, text, messages.SUCCESS)
+        state = "active" if active else "inactive"
+        done = f"{products(changed)} {word}."
+        report_outcome(modeladmin, request, done, len(ids) - changed, f"already {state}.")
 
     return _confirm(
         modeladmin,
@@ -123,10 +128,9 @@ def _adjust_prices(modeladmin, request, queryset, *, sign: int, highest: Decimal
 
     def apply(data):
         result = prices_adjust(product_ids=ids, percent=sign * data["percent"], user=request.user)
-        text = f"{products(result.changed)} {verb} by {data['percent']}%."
-        if result.unchanged:
-            text += f" {products(result.unchanged)} unchanged (the change rounds to 0 cents)."
-        modeladmin.message_user(request, text, messages.SUCCESS)
+        done = f"{products(result.changed)} {verb} by {data['percent']}%."
+        rounded = "unchanged (the change rounds to 0 cents)."
+        report_outcome(modeladmin, request, done, result.unchanged, rounded)
         report_refusals(modeladmin, request, result.refusals)
 
     return action_page(
@@ -177,10 +181,8 @@ def add_tag(modeladmin, request, queryset):
 
     def apply(data):
         added = product_tags_add(product_ids=ids, tag=data["tag"], user=request.user)
-        text = f'Tag "{data["tag"]}" added to {products(added)}.'
-        if len(ids) - added:
-            text += f" {products(len(ids) - added)} already had it."
-        modeladmin.message_user(request, text, messages.SUCCESS)
+        done = f'Tag "{data["tag"]}" added to {products(added)}.'
+        report_outcome(modeladmin, request, done, len(ids) - added, "already had it.")
 
     return action_page(
         modeladmin,
@@ -199,10 +201,8 @@ def remove_tag(modeladmin, request, queryset):
 
     def apply(data):
         removed = product_tags_remove(product_ids=ids, tag=data["tag"], user=request.user)
-        text = f'Tag "{data["tag"]}" removed from {products(removed)}.'
-        if len(ids) - removed:
-            text += f" {products(len(ids) - removed)} did not have it."
-        modeladmin.message_user(request, text, messages.SUCCESS)
+        done = f'Tag "{data["tag"]}" removed from {products(removed)}.'
+        report_outcome(modeladmin, request, done, len(ids) - removed, "did not have it.")
 
     return action_page(
         modeladmin,
@@ -222,10 +222,9 @@ def replace_tags(modeladmin, request, queryset):
     def apply(data):
         changed = product_tags_replace(product_ids=ids, tags=data["tags"], user=request.user)
         names = ", ".join(tag.name for tag in data["tags"])
-        text = f"Tags of {products(changed)} replaced by: {names}."
-        if len(ids) - changed:
-            text += f" {products(len(ids) - changed)} already had exactly these tags."
-        modeladmin.message_user(request, text, messages.SUCCESS)
+        done = f"Tags of {products(changed)} replaced by: {names}."
+        same = "already had exactly these tags."
+        report_outcome(modeladmin, request, done, len(ids) - changed, same)
 
     return action_page(
         modeladmin,
