@@ -20,6 +20,7 @@ What the library leaves open, and what this base class does about it:
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db.models import NOT_PROVIDED
+from django.utils.translation import ngettext
 from import_export import resources, widgets
 
 from backoffice.importing import widgets as strict
@@ -65,7 +66,9 @@ class BackofficeResource(resources.ModelResource):
     edits_versioned_parent: str | None = None
 
     class Meta:
-        import_id_fields = ("id",)
+        # A list, not a tuple: the library skips its own "id column present" check exactly
+        # when this equals ["id"]; ``check_headers`` does that check, naming the columns.
+        import_id_fields = ["id"]
         skip_unchanged = True
         report_skipped = True
         clean_model_instances = True
@@ -160,7 +163,7 @@ class BackofficeResource(resources.ModelResource):
             return self._check_identity_columns(headers)
         understood = ", ".join(f.column_name for f in self.importable_fields())
         problem = (
-            "Unknown column(s): "
+            ngettext("Unknown column: ", "Unknown columns: ", len(unknown))
             + ", ".join(repr(h) for h in unknown)
             + f". This import understands: {understood}."
         )
@@ -174,7 +177,8 @@ class BackofficeResource(resources.ModelResource):
             return []  # without ids (or natural keys) every row is new
         missing = [f.column_name for f in needed if not self._present(f, headers)]
         if missing:
-            return [f"The file needs the column(s) {', '.join(missing)} to match rows."]
+            columns = ngettext("the column", "the columns", len(missing))
+            return [f"The file needs {columns} {', '.join(missing)} to match rows."]
         return []
 
     def check_duplicates(self, dataset) -> list[str]:
@@ -229,15 +233,23 @@ class BackofficeResource(resources.ModelResource):
         field = next(f for f in self.fields.values() if f.column_name == column)
         return self.get_queryset().filter(**{field.attribute: field.clean(row)}).first()
 
-    def _check_import_id_fields(self, headers):
-        """Replaced by ``check_headers`` (the library insists on id columns being present)."""
-
     def before_import(self, dataset, **kwargs):
         super().before_import(dataset, **kwargs)
+        self._add_blank_id_columns(dataset)
         user = kwargs.get("user")
         self.import_user = user if getattr(user, "pk", None) else None
         self.import_record = kwargs.get("import_record")
         self.import_file_name = kwargs.get("file_name") or ""
+
+    def _add_blank_id_columns(self, dataset) -> None:
+        """Our files may match rows by a readable key instead of an id (``check_headers`` has
+        made sure one of the two is there); the library, after this hook, refuses a file
+        without the ``import_id_fields`` columns. Give it each missing one, blank, so the key
+        is what matches."""
+        for name in self.get_import_id_fields():
+            field = self.fields[name]
+            if field.column_name not in dataset.headers and self._present(field, dataset.headers):
+                dataset.append_col([""] * len(dataset), header=field.column_name)
 
     def after_init_instance(self, instance, new, row, **kwargs):
         super().after_init_instance(instance, new, row, **kwargs)

@@ -11,6 +11,7 @@ each format then writes in its own canonical way.
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
+from django.utils.translation import ngettext
 from import_export import widgets
 
 from backoffice.importing import parsing
@@ -122,7 +123,7 @@ class TagListWidget(widgets.ManyToManyWidget):
         unknown = [name for name in names if name not in found]
         if unknown:
             raise ValueError(
-                "Unknown tag(s): "
+                ngettext("Unknown tag: ", "Unknown tags: ", len(unknown))
                 + ", ".join(repr(name) for name in unknown)
                 + ". Create them first (Tags page) or correct the spelling."
             )

@@ -31,7 +31,7 @@ CASES = {
     "negative_price.csv": ("product", "csv", ["price", "-5.00", "more than zero"]),
     "negative_stock.csv": ("product", "csv", ["stock_quantity", "-3", "Stock cannot be negative"]),
     "sku_wrong_prefix.csv": ("product", "csv", ["sku", "CL-1234", "must start with EL-"]),
-    "unknown_tag.csv": ("product", "csv", ["tags", "Unknown tag(s): 'best-seller'"]),
+    "unknown_tag.csv": ("product", "csv", ["tags", "Unknown tag: 'best-seller'"]),
     "conflicting_keys.csv": ("product", "csv", ["category_id", "is 'Clothing'", "Electronics"]),
     "rating_0.csv": ("review", "csv", ["rating", "0", "at least 1 star"]),
     "rating_6.csv": ("review", "csv", ["rating", "6", "at most 5 stars"]),

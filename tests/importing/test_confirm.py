@@ -190,4 +190,4 @@ def test_the_import_history_is_visible_in_the_admin(seed, boss_client):
     assert "Applied" in page and "Failed (nothing written)" in page
     record = ImportRecord.objects.get(outcome="failed")
     detail = page_text(boss_client.get(f"/admin/backoffice/importrecord/{record.pk}/change/"))
-    assert "Unknown column(s): 'prcie'" in detail
+    assert "Unknown column: 'prcie'" in detail

@@ -6,6 +6,7 @@ called. These tests fail as soon as an admin class of ours defines such a name a
 """
 
 import warnings
+from types import FunctionType
 
 import pytest
 from django.contrib import admin
@@ -104,3 +105,39 @@ def test_the_confirm_step_is_the_librarys_process_import(seed, admin_client, mon
     preview = upload(admin_client, "category", "c.csv", "id,name\n1,Electronics and more\n")
     assert confirm(admin_client, "category", preview).status_code == 302
     assert calls == ["CategoryAdmin"]
+
+
+def resource_classes() -> set[type]:
+    """Every resource of ours: each subclass of the base, however deep."""
+    from backoffice.importing.resource_base import BackofficeResource
+
+    found, todo = set(), [BackofficeResource]
+    while todo:
+        cls = todo.pop()
+        found.add(cls)
+        todo += cls.__subclasses__()
+    return found
+
+
+def test_no_resource_overrides_a_private_library_method():
+    from import_export import resources as library_resources
+
+    private = {  # methods only: ``_meta`` is the options object every resource class gets
+        name
+        for base in (library_resources.Resource, library_resources.ModelResource)
+        for name, value in vars(base).items()
+        if name.startswith("_")
+        and not name.startswith("__")
+        and isinstance(value, FunctionType | classmethod | staticmethod)
+    }
+    assert "_check_import_id_fields" in private
+    resources = resource_classes()
+    assert len(resources) > 8
+    offenders = sorted(
+        f"{cls.__module__}.{cls.__qualname__}.{name}"
+        for resource in resources
+        for cls in our_classes(resource)
+        for name in vars(cls)
+        if name in private
+    )
+    assert offenders == []
