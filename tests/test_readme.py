@@ -1,5 +1,5 @@
 """The README's layout stays true: every file it names, and every module its layout block
-lists, exists (issue 10, point 7)."""
+lists, exists (issue 10, point 7); nothing in the project points outside it (issue 11)."""
 
 import re
 from pathlib import Path
@@ -47,3 +47,21 @@ def test_the_layout_answers_where_revenue_and_the_order_admin_are():
         assert f"`{path}`" in README
     assert "REVENUE" in (ROOT / "backoffice/querysets/expressions.py").read_text()
     assert "class OrderAdmin" in (ROOT / "backoffice/admin/sales/orders.py").read_text()
+
+
+OUTSIDE = re.compile(r"\.\./shared|shared/reference|\bDESIGN\.md|\bSTYLE\.md|django-orm-guide\.md")
+TEXT_SUFFIXES = {".py", ".md", ".html", ".toml", ".txt", ".cfg", ".js", ".css", ""}
+SKIPPED_DIRS = {".git", ".venv", "node_modules", "__pycache__"}
+
+
+def test_nothing_points_outside_the_repository():
+    """A clone has no ../shared/: the guide is named by its title, the design is docs/design.md."""
+    offenders = []
+    for path in ROOT.rglob("*"):
+        parts = set(path.relative_to(ROOT).parts)
+        if parts & SKIPPED_DIRS or any(p.endswith(".egg-info") for p in parts):
+            continue
+        if path.is_file() and path.suffix in TEXT_SUFFIXES and path != Path(__file__):
+            text = path.read_text(errors="replace")
+            offenders += [f"{path.relative_to(ROOT)}: {m}" for m in OUTSIDE.findall(text)]
+    assert offenders == []

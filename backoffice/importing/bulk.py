@@ -28,7 +28,7 @@ change a column kept by a ledger (a product's stock) is refused in bulk mode, si
 Kept although nothing but tests and benchmarks call it yet: it is the import path that holds at
 the shop's size (benchmarks/import.py holds it to five times the library's rate and 5,000
 order lines a second), held to the same rules as the admin (tests/importing/test_rules.py), and the one the
-coming background imports and ``import_file`` command (DESIGN.md) are to call for big files.
+coming background imports and ``import_file`` command (docs/design.md) are to call for big files.
 """
 
 from dataclasses import dataclass, field

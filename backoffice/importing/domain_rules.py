@@ -1,4 +1,4 @@
-"""The shop's rules (DESIGN.md, "Domain rules") as an import must obey them.
+"""The shop's rules (docs/design.md, "Domain rules") as an import must obey them.
 
 An import is a second way into the same tables as the admin's forms, so it may not do what
 the forms and services refuse. Each function returns ``(attribute, message)`` pairs for
@@ -12,7 +12,7 @@ instead. docs/import-export.md ("What an import may not change") explains the ch
   (the order page doesn't edit them either; "Recalculate totals" fixes a total, with a preview);
 * an existing **order line** is never changed, and lines are added only to an order that had
   none before this import (a historical order arriving with its lines, which moves no stock,
-  as DESIGN.md says): a line changed or added behind the order page's back would move no
+  as docs/design.md says): a line changed or added behind the order page's back would move no
   stock, and a later cancellation would "return" stock that was never taken;
 * a product's **stock** changes through the ledger (``ProductResource.do_instance_save``).
 

@@ -86,7 +86,7 @@ def _case(conditions: dict[str, Q]) -> Case:
 
 
 def _counted_sales():
-    """Order items that count as sales: ``OrderItemQuerySet.counted()`` (DESIGN.md)."""
+    """Order items that count as sales: ``OrderItemQuerySet.counted()`` (docs/design.md)."""
     from backoffice.models import OrderItem
 
     return OrderItem.objects.counted()

@@ -42,7 +42,7 @@ from backoffice.querysets.expressions import (
     scalar_subquery,
 )
 
-# DESIGN.md: an order counts (revenue, units sold, spending, every figure but the per-status
+# docs/design.md: an order counts (revenue, units sold, spending, every figure but the per-status
 # counts) unless it is cancelled. The status is spelled here because the models import this
 # module; every other place asks ``counted()`` (or, raw SQL, takes UNCOUNTED_STATUS as a
 # parameter).
@@ -98,7 +98,7 @@ STATUS_SUMMARY_FIGURES = (
 
 class OrderQuerySet(models.QuerySet):
     def counted(self):
-        """Orders that count as sales (DESIGN.md): every order that is not cancelled."""
+        """Orders that count as sales (docs/design.md): every order that is not cancelled."""
         return self.filter(_COUNTED_ORDER)
 
     def cancelled(self):
@@ -237,7 +237,7 @@ class OrderQuerySet(models.QuerySet):
 
 class OrderItemQuerySet(models.QuerySet):
     def counted(self):
-        """Order items that count as sales (DESIGN.md): items of orders that are not cancelled."""
+        """Order items that count as sales (docs/design.md): items of orders that are not cancelled."""
         return self.filter(_COUNTED_ITEM)
 
     def revenue(self) -> Decimal:

@@ -1,6 +1,6 @@
 """Sales reports: monthly sales (raw SQL on PostgreSQL, ORM elsewhere) and order statistics.
 
-Revenue follows DESIGN.md: the sum of quantity × price of the items of orders that are not
+Revenue follows docs/design.md: the sum of quantity × price of the items of orders that are not
 cancelled. Cancelled orders are left out of every figure here except the status counts.
 """
 

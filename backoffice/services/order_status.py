@@ -1,4 +1,4 @@
-"""Order status moves: DESIGN.md's life cycle, the timeline, and the stock a cancellation
+"""Order status moves: docs/design.md's life cycle, the timeline, and the stock a cancellation
 returns.
 
 Like every order write, a move locks the order row first (``lock_orders``, by primary key) and
@@ -16,7 +16,7 @@ from backoffice.models import InventoryReason, Order, OrderStatus, OrderStatusCh
 from backoffice.services.history import history_record_changes
 from backoffice.services.inventory import StockChange, StockError, stock_apply_changes
 
-# DESIGN.md: pending -> processing -> shipped -> delivered; any state but delivered -> cancelled.
+# docs/design.md: pending -> processing -> shipped -> delivered; any state but delivered -> cancelled.
 ALLOWED_MOVES: dict[str, frozenset[str]] = {
     OrderStatus.PENDING: frozenset({OrderStatus.PROCESSING, OrderStatus.CANCELLED}),
     OrderStatus.PROCESSING: frozenset({OrderStatus.SHIPPED, OrderStatus.CANCELLED}),
@@ -33,7 +33,7 @@ class OrderError(Exception):
 
 
 class OrderStatusError(OrderError):
-    """A status move that DESIGN.md does not allow (or that can't happen now)."""
+    """A status move that docs/design.md does not allow (or that can't happen now)."""
 
 
 def is_move_allowed(from_status: str, to_status: str) -> bool:
@@ -41,7 +41,7 @@ def is_move_allowed(from_status: str, to_status: str) -> bool:
 
 
 def order_set_status(*, order: Order, to_status: str, user=None, note: str = "") -> Order:
-    """Move one order to ``to_status`` if DESIGN.md allows it; raise ``OrderStatusError`` if not.
+    """Move one order to ``to_status`` if docs/design.md allows it; raise ``OrderStatusError`` if not.
 
     Delivering sets the delivery date; cancelling returns the stock of the lines (logged).
     """
@@ -76,7 +76,7 @@ def order_set_status(*, order: Order, to_status: str, user=None, note: str = "")
 
 def status_move_check(current: Order, to_status: str, now=None) -> None:
     """Raise ``OrderStatusError`` unless ``current`` (the locked row) may become ``to_status``
-    now: DESIGN.md's moves, and no delivery of an order dated in the future."""
+    now: docs/design.md's moves, and no delivery of an order dated in the future."""
     if not is_move_allowed(current.status, to_status):
         raise OrderStatusError(
             f"{current} is {current.get_status_display().lower()}: it cannot become "

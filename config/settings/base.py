@@ -1,4 +1,4 @@
-"""Settings read from the environment (DESIGN.md "Contracts").
+"""Settings read from the environment (the README's "Configuration" and "Deploying" tables).
 
 Every value that differs between a laptop, CI and production comes from a ``DJANGO_*`` variable,
 ``DATABASE_URL`` or ``REDIS_URL``; nothing else needs editing to deploy.

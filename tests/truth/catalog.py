@@ -1,6 +1,6 @@
 """Expected catalog figures computed in plain Python from seed_data/*.json.
 
-Independent of the ORM: these loops are the definition the queries must match (DESIGN.md:
+Independent of the ORM: these loops are the definition the queries must match (docs/design.md:
 revenue and units sold count only items of orders that are not cancelled).
 """
 

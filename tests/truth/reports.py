@@ -1,4 +1,4 @@
-"""Expected report figures computed from seed_data/*.json in plain Python (DESIGN.md's rules)."""
+"""Expected report figures computed from seed_data/*.json in plain Python (docs/design.md's rules)."""
 
 from collections import defaultdict
 from decimal import Decimal

@@ -1,6 +1,6 @@
 """List columns that show a queryset annotation, sortable by it.
 
-STYLE.md's annotated column is an ``@admin.display(description=…, ordering="<annotation>")``
+The admin's annotated column is an ``@admin.display(description=…, ordering="<annotation>")``
 method named like the annotation that returns it. Most lists have several, each three lines
 of the same shape; ``annotation_column`` writes that method once, and a column that formats
 its value passes ``show``. Django's admin checks see a plain callable attribute, as before.

@@ -157,7 +157,7 @@ class OrderItemFormSet(forms.BaseInlineFormSet):
 
 class OrderItemInline(admin.TabularInline):
     """Lines are part of the order: whoever may change the order may change its lines, while
-    the order is pending or processing (DESIGN.md: stock follows the lines until shipping)."""
+    the order is pending or processing (docs/design.md: stock follows the lines until shipping)."""
 
     model = OrderItem
     form = OrderItemForm
