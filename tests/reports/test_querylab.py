@@ -55,6 +55,24 @@ def test_running_every_entry_changes_no_table(seed):
     assert every_table() == before
 
 
+@pytest.mark.postgres_only
+def test_visiting_every_entry_leaves_every_id_sequence_where_it_was(admin_client, seed):
+    """A rolled-back insert still moves a PostgreSQL sequence; the lab puts them back, so the
+    next product (order, customer, …) gets the next free id (issue 11, bug 2)."""
+    from backoffice.models import Category, Customer, Order, Product
+    from tests.factories import CategoryFactory, OrderFactory, ProductFactory
+
+    def next_id(model):
+        return (model.objects.order_by("-pk").values_list("pk", flat=True).first() or 0) + 1
+
+    expected = {model: next_id(model) for model in (Product, Category, Order, Customer)}
+    for slug in sorted(ENTRIES):
+        assert admin_client.get(reverse("admin:querylab_entry", args=[slug])).status_code == 200
+    assert ProductFactory(category=Category.objects.first()).pk == expected[Product]
+    assert CategoryFactory(name="After the lab").pk == expected[Category]
+    assert OrderFactory(customer=Customer.objects.first()).pk == expected[Order]
+
+
 def test_writing_entries_say_they_were_rolled_back(admin_client, seed):
     writing = [entry for entry in ENTRIES.values() if entry.writes]
     assert writing

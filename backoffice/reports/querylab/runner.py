@@ -18,6 +18,7 @@ from django.db.models import Q
 from django.test.utils import CaptureQueriesContext
 
 from backoffice.reports.querylab.registry import LabEntry
+from backoffice.reports.querylab.sequences import sequences_kept
 
 MAX_ROWS = 50
 
@@ -204,6 +205,11 @@ def run_entry(entry: LabEntry, *, explain: bool = True, analyze: bool = False) -
             skipped=f"This example needs PostgreSQL; this database is {connection.vendor}.",
         )
     protected = staff_contact_data()  # read before the capture: not the example's query
+    with sequences_kept():
+        return _run_entry(entry, protected, explain=explain, analyze=analyze)
+
+
+def _run_entry(entry: LabEntry, protected, *, explain: bool, analyze: bool) -> EntryRun:
     variants = [run_variant(v.label, v.code, v.function, protected) for v in entry.variants]
     result = EntryRun(entry, variants)
     if explain and entry.explain is not None:
