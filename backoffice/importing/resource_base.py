@@ -18,7 +18,7 @@ What the library leaves open, and what this base class does about it:
   ``user`` / ``import_record`` keywords) are at hand for the writes that must be logged.
 """
 
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, FieldDoesNotExist, ValidationError
 from django.db.models import NOT_PROVIDED
 from django.utils.translation import ngettext
 from import_export import resources, widgets
@@ -49,6 +49,10 @@ WIDGET_BY_TYPE = {
         strict.StrictIntegerWidget,
     ),
 }
+
+
+#: how a preview shows a new row's blank timestamp, which the save fills in
+STAMPED_AT_IMPORT = "(the time of the import)"
 
 
 class BackofficeResource(resources.ModelResource):
@@ -105,6 +109,7 @@ class BackofficeResource(resources.ModelResource):
                 or django_field.primary_key
                 or getattr(django_field, "auto_now", False)
                 or getattr(django_field, "auto_now_add", False)
+                or cls._is_stamped(django_field)
             )
             if widget is strict.StrictDecimalWidget:
                 kwargs["decimal_places"] = django_field.decimal_places
@@ -118,7 +123,20 @@ class BackofficeResource(resources.ModelResource):
         field.default = NOT_PROVIDED
         if getattr(django_field, "auto_now", False):
             field.saves_null_values = False  # blank updated_at: the save stamps it
+        if cls._is_stamped(django_field):
+            # A blank created_at (or order date) keeps the stored value on an update and takes
+            # the field's default (now) on a new row, as the add page does.
+            field.saves_null_values = False
         return field
+
+    @staticmethod
+    def _is_stamped(django_field) -> bool:
+        """A required timestamp its model fills itself (``default=timezone.now``)."""
+        return (
+            django_field.get_internal_type() == "DateTimeField"
+            and not django_field.null
+            and django_field.has_default()
+        )
 
     def get_import_fields(self):
         # Asked several times per row by the library and by us; the fields don't change
@@ -404,10 +422,23 @@ class BackofficeResource(resources.ModelResource):
                 continue  # the id identifies the row; it is not one of its changes
             if m2m_values is not None and field.column_name in m2m_values:
                 value = ", ".join(sorted(tag.name for tag in m2m_values[field.column_name]))
+            elif self._stamped_at_import(instance, field, row):
+                # the clock's value differs between preview and confirm: name it, don't show it
+                value = STAMPED_AT_IMPORT
             else:
                 value = self.export_field(field, instance)
             values[field.column_name] = "" if value is None else str(value)
         return values
+
+    def _stamped_at_import(self, instance, field, row) -> bool:
+        """A new row's blank timestamp, which the save fills with its default (now)."""
+        if not self._row_state.get("new") or row.get(field.column_name) not in (None, ""):
+            return False
+        try:
+            django_field = instance._meta.get_field(field.attribute)
+        except FieldDoesNotExist:  # not a model field (a readable key, a figure)
+            return False
+        return self._is_stamped(django_field)
 
     @staticmethod
     def _present_column(field, row) -> bool:

@@ -29,6 +29,7 @@ from tests.importing.conftest import (
     confirm,
     export_form_data,
     import_url,
+    page_text,
     streamed_text,
     upload,
 )
@@ -145,3 +146,67 @@ def test_an_edited_export_imports_the_edit(seed, boss_client):
     ]
     confirm(boss_client, "product", preview)
     assert Product.objects.get(pk=5).category.name == "Sports"
+
+
+TIMESTAMPED = {  # page -> its timestamp columns
+    page: [
+        f.name
+        for f in resource._meta.model._meta.concrete_fields
+        if f.get_internal_type() == "DateTimeField"
+        and (f.has_default() or getattr(f, "auto_now", False))
+        and f.name in (resource._meta.fields or ())
+    ]
+    for page, (_, resource) in PAGES.items()
+}
+
+
+@pytest.mark.parametrize("how", ["blank", "absent"])
+@pytest.mark.parametrize("page", [page for page, columns in TIMESTAMPED.items() if columns])
+def test_an_export_without_its_timestamps_imports_back_unchanged(seed, boss_client, page, how):
+    """Blank or dropped created/updated columns keep the stored values (issue 11, bug 3)."""
+    app_label, _ = PAGES[page]
+    text = export_file(boss_client, page, "csv").decode("utf-8-sig")
+    dataset = tablib.Dataset().load(text, format="csv")
+    for column in TIMESTAMPED[page]:
+        if how == "absent":
+            del dataset[column]
+        else:
+            index = dataset.headers.index(column)
+            for i, values in enumerate(list(dataset)):
+                values = list(values)
+                values[index] = ""
+                dataset[i] = values
+    before = table_snapshot(with_history=False)
+    preview = upload(
+        boss_client,
+        page,
+        "no-timestamps.csv",
+        dataset.export("csv"),
+        url=import_url(page, "import", app_label),
+    )
+    report = preview.context["report"]
+    assert report.ok, (report.problems, [(r.line, r.problems) for r in report.error_rows])
+    assert report.rows
+    assert [(r.line, r.kind, r.changes) for r in report.rows if r.kind != "unchanged"] == []
+    confirm(boss_client, page, preview, url=import_url(page, "process_import", app_label))
+    assert table_snapshot(with_history=False) == before
+
+
+def test_a_new_row_with_a_blank_created_at_is_stamped_now(seed, boss_client):
+    from django.utils import timezone
+
+    text = export_file(boss_client, "category", "csv").decode("utf-8-sig")
+    dataset = tablib.Dataset().load(text, format="csv")
+    new = dict.fromkeys(dataset.headers, "")
+    new.update(name="Garden furniture", description="Chairs and tables")
+    fresh = tablib.Dataset(headers=dataset.headers)
+    fresh.append([new[h] for h in dataset.headers])
+    started = timezone.now()
+    preview = upload(boss_client, "category", "new.csv", fresh.export("csv"))
+    report = preview.context["report"]
+    assert report.ok, (report.problems, [(r.line, r.problems) for r in report.error_rows])
+    assert [r.kind for r in report.rows] == ["new"]
+    assert "(the time of the import)" in page_text(preview)
+    response = confirm(boss_client, "category", preview)
+    assert response.status_code == 302, page_text(response)[:1500]
+    assert Category.objects.get(name="Garden furniture").created_at >= started
