@@ -182,10 +182,48 @@ class UserResource(BackofficeResource):
         model = User
         fields = ("id", "username", "email", "first_name", "last_name", "is_active", "date_joined")
 
+    def get_instance(self, instance_loader, row):
+        """The account of the row's username; else the row's id, unless that id is a staff
+        account (a customer renamed in a file is still matched; a file's john_doe is never
+        the administrator who happens to hold id 1); else a new account."""
+        username = str(row.get("username") or "").strip()
+        if username:
+            by_name = self.get_queryset().filter(username=username).first()
+            if by_name is not None:
+                return by_name
+        by_id = super().get_instance(instance_loader, row)
+        if by_id is None or by_id.is_staff or by_id.is_superuser:
+            return None
+        return by_id
+
     def after_init_instance(self, instance, new, row, **kwargs):
         super().after_init_instance(instance, new, row, **kwargs)
         if new:
             instance.set_unusable_password()
+
+    def before_import(self, dataset, **kwargs):
+        super().before_import(dataset, **kwargs)
+        self._file_ids = (
+            {int(v) for v in dataset["id"] if str(v or "").isdigit()}
+            if ("id" in dataset.headers)
+            else set()
+        )
+        self._spare_id = None
+
+    def import_instance(self, instance, row, **kwargs):
+        super().import_instance(instance, row, **kwargs)
+        taken = type(instance)._default_manager.filter(pk=instance.pk)
+        if self._row_state.get("new") and instance.pk is not None and taken.exists():
+            # The file's id belongs to another account: the guide's ids are kept where they are
+            # free, and this account gets one past every id of the table and of the file (the
+            # next id could be one a later row of the file keeps).
+            if self._spare_id is None:
+                stored = (
+                    type(instance)._default_manager.order_by("-pk").values_list("pk", flat=True)
+                )
+                self._spare_id = max([*self._file_ids, stored.first() or 0]) + 1
+            instance.pk = self._spare_id
+            self._spare_id += 1
 
     def validate_instance(self, instance, import_validation_errors=None, validate_unique=True):
         # Runs only for rows that would change something: an export that lists the staff
@@ -207,6 +245,22 @@ class CustomerResource(BackofficeResource):
     class Meta(BackofficeResource.Meta):
         model = Customer
         fields = ("id", "user_id", "user", "phone", "address", "date_of_birth")
+
+    def row_rules(self, instance, stored):
+        """A customer profile is never hung on a staff account by an import: a file's
+        ``user_id`` 1 may mean the guide's john_doe while id 1 is this shop's administrator."""
+        if stored is not None and stored["user_id"] == instance.user_id:
+            return []
+        user = instance.user if instance.user_id else None
+        if user is None or not (user.is_staff or user.is_superuser):
+            return []
+        return [
+            (
+                "user",
+                f"User {user.username!r} (id {user.pk}) is a staff account, not a customer's; "
+                "name the customer's account in the 'user' column (username or e-mail).",
+            )
+        ]
 
 
 class OrderResource(BackofficeResource):

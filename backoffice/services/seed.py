@@ -90,6 +90,28 @@ def read_dataset(path: Path) -> tablib.Dataset:
     return dataset
 
 
+def _users_by_username(datasets):
+    """The customers file points at users by id; the users may not keep those ids (an
+    administrator made first holds id 1). Point at them by username instead, which the users
+    file gives for every id, so the load works whichever accounts exist already."""
+    by_name = dict(datasets)
+    users = next(d for t, d in datasets if t.resource_class is resources.UserResource)
+    customers_table = next(t for t, _ in datasets if t.resource_class is resources.CustomerResource)
+    customers = by_name[customers_table]
+    if "user_id" not in customers.headers or not {"id", "username"} <= set(users.headers):
+        return datasets
+    usernames = {row["id"]: row["username"] for row in users.dict}
+    unknown = [row for row in customers.dict if row["user_id"] not in usernames]
+    if unknown:
+        return datasets  # the import names the missing user, row by row
+    pointed = tablib.Dataset(headers=[h for h in customers.headers if h != "user_id"] + ["user"])
+    for row in customers.dict:
+        pointed.append(
+            [row[h] for h in customers.headers if h != "user_id"] + [usernames[row["user_id"]]]
+        )
+    return [(t, pointed if t is customers_table else d) for t, d in datasets]
+
+
 def describe_problems(
     file_name: str, resource: resources.BackofficeResource, dataset: tablib.Dataset, result
 ) -> list[str]:
@@ -142,6 +164,7 @@ def seed_data_load(
     back at the end.
     """
     datasets = [(table, read_dataset(Path(directory) / table.file_name)) for table in SEED_TABLES]
+    datasets = _users_by_username(datasets)
     summaries = []
     with transaction.atomic():
         for table, dataset in datasets:
