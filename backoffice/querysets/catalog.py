@@ -23,6 +23,7 @@ from django.db.models import (
     Max,
     Min,
     OuterRef,
+    Prefetch,
     Q,
     Subquery,
     Sum,
@@ -100,11 +101,21 @@ INVENTORY_VALUE = ExpressionWrapper(F("price") * F("stock_quantity"), output_fie
 CATALOG_FIGURES = (
     "review_count",
     "avg_rating",
+    "min_rating",
+    "max_rating",
+    "tag_count",
     "units_sold",
     "revenue",
     "stock_status",
     "price_band",
 )
+
+
+def _product_tag_links():
+    """The product-tag link table (imported late: the models import this module)."""
+    from backoffice.models import Product
+
+    return Product.tags.through.objects.all()
 
 
 class ProductQuerySet(models.QuerySet):
@@ -141,7 +152,28 @@ class ProductQuerySet(models.QuerySet):
                 scalar_subquery(reviews, "product", Count("pk"), IntegerField()), Value(0)
             ),
             avg_rating=scalar_subquery(reviews, "product", Avg("rating"), FloatField()),
+            # the guide's highest-rating Subquery, with the lowest beside it (None when none)
+            min_rating=scalar_subquery(reviews, "product", Min("rating"), IntegerField()),
+            max_rating=scalar_subquery(reviews, "product", Max("rating"), IntegerField()),
         )
+
+    def with_tag_count(self):
+        """``tag_count``: how many tags the product has (0 when none), one subquery."""
+        links = _product_tag_links().filter(product=OuterRef("pk"))
+        return self.annotate(
+            tag_count=Coalesce(
+                scalar_subquery(links, "product", Count("pk"), IntegerField()), Value(0)
+            )
+        )
+
+    def with_tags_at_least(self, count: int):
+        """Products with ``count`` tags or more (the guide's "products with multiple tags")."""
+        links = _product_tag_links().filter(product=OuterRef("pk"))
+        return self.alias(
+            _tags_held=Coalesce(
+                scalar_subquery(links, "product", Count("pk"), IntegerField()), Value(0)
+            )
+        ).filter(_tags_held__gte=count)
 
     def with_sales_stats(self):
         """``units_sold`` and ``revenue`` over items of orders that are not cancelled (0 if none)."""
@@ -165,7 +197,13 @@ class ProductQuerySet(models.QuerySet):
         """CATALOG_FIGURES, every figure of the product list: reviews, sales, stock status and
         price band. The one method the product admin, its exports and the reports use.
         """
-        return self.with_review_stats().with_sales_stats().with_stock_status().with_price_band()
+        return (
+            self.with_review_stats()
+            .with_tag_count()
+            .with_sales_stats()
+            .with_stock_status()
+            .with_price_band()
+        )
 
     def with_category_position(self):
         """Window functions placing each product in its category (the "in its category" panel).
@@ -238,6 +276,18 @@ class ProductQuerySet(models.QuerySet):
 
         has_review = Exists(Review.objects.filter(product=OuterRef("pk")))
         return self.filter(has_review if reviewed else ~has_review)
+
+    def with_top_reviews(self, rating: int = 4):
+        """Prefetch each product's reviews of ``rating`` stars or more, best and newest first,
+        as ``top_reviews`` (the guide's filtered ``Prefetch``): one query for all products."""
+        from backoffice.models import Review
+
+        top = (
+            Review.objects.filter(rating__gte=rating)
+            .select_related("customer__user")
+            .order_by("-rating", "-created_at", "-pk")
+        )
+        return self.prefetch_related(Prefetch("reviews", queryset=top, to_attr="top_reviews"))
 
     def with_review_rated_at_least(self, rating: int):
         """Products with at least one review of ``rating`` stars or more."""

@@ -39,10 +39,14 @@ def cancelled_order_ids() -> set[int]:
 
 
 def product_figures() -> dict[int, dict]:
-    """Per product id: review_count, avg_rating, units_sold, revenue, stock_status, price_band."""
+    """Per product id: review_count, avg_rating, min/max_rating, tag_count, units_sold,
+    revenue, stock_status, price_band."""
     ratings = defaultdict(list)
     for review in rows("reviews"):
         ratings[review["product_id"]].append(review["rating"])
+    tags = defaultdict(int)
+    for link in rows("product_tags"):
+        tags[link["product_id"]] += 1
     units, revenue = defaultdict(int), defaultdict(lambda: Decimal("0.00"))
     cancelled = cancelled_order_ids()
     for item in rows("order_items"):
@@ -56,6 +60,9 @@ def product_figures() -> dict[int, dict]:
         figures[pk] = {
             "review_count": len(ratings[pk]),
             "avg_rating": sum(ratings[pk]) / len(ratings[pk]) if ratings[pk] else None,
+            "min_rating": min(ratings[pk], default=None),
+            "max_rating": max(ratings[pk], default=None),
+            "tag_count": tags[pk],
             "units_sold": units[pk],
             "revenue": cents(revenue[pk]),
             "stock_status": stock_status(product["stock_quantity"]),

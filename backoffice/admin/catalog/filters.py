@@ -82,6 +82,19 @@ class HighRatedReviewFilter(KnownChoiceFilter):
         return queryset.with_review_rated_at_least(4)
 
 
+class TagCountFilter(KnownChoiceFilter):
+    title = "number of tags"
+    parameter_name = "tag_count"
+
+    def lookups(self, request, model_admin):
+        return [("2+", "2 or more tags"), ("0", "No tags")]
+
+    def filter(self, queryset, value):
+        if value == "2+":
+            return queryset.with_tags_at_least(2)
+        return queryset.filter(tags__isnull=True)
+
+
 class SupplierRatedFilter(KnownChoiceFilter):
     title = "supplier rating"
     parameter_name = "supplier_rated"

@@ -9,6 +9,7 @@ filters in ``filters`` (all in this package). The export with the list's figures
 
 from django import forms
 from django.contrib import admin
+from django.db.models import Case, Value, When
 from django.utils.html import format_html, format_html_join
 
 from backoffice.admin.catalog.actions import PRICE_AND_TAG_ACTIONS
@@ -19,6 +20,7 @@ from backoffice.admin.catalog.filters import (
     PriceBandFilter,
     StockStatusFilter,
     SupplierRatedFilter,
+    TagCountFilter,
 )
 from backoffice.admin.catalog.stock_actions import STOCK_ACTIONS
 from backoffice.admin.common.base import BackofficeAdmin
@@ -68,7 +70,13 @@ class ReviewInline(ReadOnlyPermissionsMixin, admin.TabularInline):
     show_change_link = True
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("customer__user")
+        top_first = Case(When(rating__gte=4, then=Value(0)), default=Value(1))
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("customer__user")
+            .order_by(top_first, "-created_at", "-pk")
+        )
 
 
 @admin.register(Product)
@@ -77,6 +85,7 @@ class ProductAdmin(ShowQueryMixin, StaleEditAdminMixin, BackofficeAdmin):
     form = ProductForm
     list_display = [
         "name",
+        "created_at",
         "sku",
         "category",
         "supplier",
@@ -86,8 +95,11 @@ class ProductAdmin(ShowQueryMixin, StaleEditAdminMixin, BackofficeAdmin):
         "price_band",
         "review_count",
         "avg_rating",
+        "min_rating",
+        "max_rating",
         "units_sold",
         "revenue",
+        "tag_count",
         "tag_names",
         "is_active",
     ]
@@ -105,6 +117,7 @@ class ProductAdmin(ShowQueryMixin, StaleEditAdminMixin, BackofficeAdmin):
         StockStatusFilter,
         HasReviewsFilter,
         HighRatedReviewFilter,
+        TagCountFilter,
         SupplierRatedFilter,
         ("created_at", CheckedDateRangeFilter),
         ("price", DecimalRangeFilter),
@@ -116,12 +129,12 @@ class ProductAdmin(ShowQueryMixin, StaleEditAdminMixin, BackofficeAdmin):
     filter_horizontal = ["tags"]
     inlines = [ProductMetaInline, ReviewInline]
     actions = [*PRICE_AND_TAG_ACTIONS, *STOCK_ACTIONS]
-    readonly_fields = ["category_position", "figures", "created_at", "updated_at"]
+    readonly_fields = ["category_position", "figures", "top_reviews", "created_at", "updated_at"]
     fieldsets = [
         (None, {"fields": ["name", "sku", "description", "category", "supplier"]}),
         ("Price and stock", {"fields": ["price", "cost", "stock_quantity", "is_active"]}),
         ("Tags", {"fields": ["tags"]}),
-        ("Figures", {"fields": ["figures", "category_position"]}),
+        ("Figures", {"fields": ["figures", "top_reviews", "category_position"]}),
         ("History", {"fields": ["created_at", "updated_at"]}),
     ]
 
@@ -206,6 +219,9 @@ class ProductAdmin(ShowQueryMixin, StaleEditAdminMixin, BackofficeAdmin):
     review_count = annotation_column("review_count", "reviews")
 
     avg_rating = rating_column("avg_rating", "avg rating")
+    min_rating = annotation_column("min_rating", "lowest rating", empty_value="—")
+    max_rating = annotation_column("max_rating", "highest rating", empty_value="—")
+    tag_count = annotation_column("tag_count", "tags (count)")
 
     units_sold = annotation_column("units_sold", "units sold")
     revenue = annotation_column("revenue", "revenue", show=money)
@@ -229,6 +245,20 @@ class ProductAdmin(ShowQueryMixin, StaleEditAdminMixin, BackofficeAdmin):
             rating,
             obj.stock_status,
             obj.price_band.lower(),
+        )
+
+    @admin.display(description="reviews of 4 stars and up")
+    def top_reviews(self, obj):
+        """Best first (``with_top_reviews``: the guide's filtered Prefetch, one query)."""
+        if obj is None or obj.pk is None:
+            return "Shown once the product is saved."
+        reviews = Product.objects.with_top_reviews().get(pk=obj.pk).top_reviews
+        if not reviews:
+            return "None yet."
+        return format_html_join(
+            "",
+            "<div>{}★ {} — {}</div>",
+            ((r.rating, r.customer.user.username, r.comment) for r in reviews),
         )
 
     @admin.display(description="in its category")

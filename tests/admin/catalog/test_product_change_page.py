@@ -195,3 +195,35 @@ def test_review_count_on_change_page_figures(admin_client, busy_product):
     html = admin_client.get(change_url(busy_product.product.pk)).content.decode()
     assert "6 units sold, revenue 62.47" in html
     assert "3 reviews, rating 3.67 / 5" in html
+
+
+def test_the_page_shows_its_reviews_of_four_stars_and_up_best_first(admin_client, seed):
+    """The guide's filtered Prefetch (``with_top_reviews``) on the product page, and the
+    reviews inline with every 4-star-and-up review first."""
+    from backoffice.models import Review
+    from tests.seed import rows, when
+
+    checked = 0
+    for product in Product.objects.all():
+        response = admin_client.get(reverse("admin:backoffice_product_change", args=[product.pk]))
+        expected = sorted(
+            (r for r in rows("reviews") if r["product_id"] == product.pk and r["rating"] >= 4),
+            key=lambda r: (-r["rating"], -when(r["created_at"]).timestamp(), -r["id"]),
+        )
+        top = Product.objects.with_top_reviews().get(pk=product.pk).top_reviews
+        assert [r.pk for r in top] == [r["id"] for r in expected]
+        text = response.content.decode()
+        for review in top:
+            assert f"{review.rating}★ {review.customer.user.username}" in text
+        checked += bool(expected)
+    assert checked
+    # the inline: a product with low and high reviews shows the 4★+ ones first
+    mixed = ProductFactory()
+    for rating in (2, 5, 1, 4):
+        ReviewFactory(product=mixed, rating=rating)
+    response = admin_client.get(reverse("admin:backoffice_product_change", args=[mixed.pk]))
+    inline = next(f for f in response.context["inline_admin_formsets"] if f.opts.model is Review)
+    ratings = [form.instance.rating for form in inline.formset.forms]
+    assert sorted(ratings[:2]) == [4, 5] and sorted(ratings[2:]) == [1, 2]
+    panel = response.content.decode().lower().split("reviews of 4 stars and up")[1]
+    assert "5★" in panel[:600] and "4★" in panel[:600] and "2★" not in panel[:600]

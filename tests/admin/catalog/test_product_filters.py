@@ -59,6 +59,11 @@ SEED_CASES = {
         {"stock_status": "Well stocked"},
         lambda r: truth.stock_status(r["stock_quantity"]) == "Well stocked",
     ),
+    "2 or more tags": (
+        {"tag_count": "2+"},
+        lambda r: sum(1 for product, _ in TAGGED if product == r["id"]) >= 2,
+    ),
+    "no tags": ({"tag_count": "0"}, lambda r: all(product != r["id"] for product, _ in TAGGED)),
     "has reviews": ({"has_reviews": "yes"}, lambda r: r["id"] in reviewed_ids()),
     "no reviews": ({"has_reviews": "no"}, lambda r: r["id"] not in reviewed_ids()),
     "4+ stars": ({"review_4_plus": "yes"}, lambda r: r["id"] in reviewed_ids(4)),

@@ -13,6 +13,7 @@ from tests.truth import catalog as truth
 URL = reverse("admin:backoffice_product_changelist")
 COLUMNS = [
     "name",
+    "created_at",
     "sku",
     "category",
     "supplier",
@@ -22,8 +23,11 @@ COLUMNS = [
     "price_band",
     "review_count",
     "avg_rating",
+    "min_rating",
+    "max_rating",
     "units_sold",
     "revenue",
+    "tag_count",
     "tag_names",
     "is_active",
 ]
@@ -67,6 +71,9 @@ def test_the_figures_shown_are_the_seed_truth(admin_client):
         assert model_admin.tag_names(product) == (
             ", ".join(sorted(expected_tags.get(product.pk, []))) or "—"
         )
+        assert model_admin.tag_count(product) == len(expected_tags.get(product.pk, []))
+        assert model_admin.min_rating(product) == figures["min_rating"]
+        assert model_admin.max_rating(product) == figures["max_rating"]
     html = response.content.decode()
     assert "1,299.99" in html  # MacBook Pro's revenue, rendered
     assert "no reviews" in html  # Adidas Hoodie and Tennis Racket
@@ -229,3 +236,23 @@ def test_the_summary_of_an_empty_list(admin_client, db):
     response = listed(admin_client)
     assert response.context["catalog_summary"]["product_count"] == 0
     assert "0 products" in response.content.decode()
+
+
+@pytest.mark.usefixtures("seed")
+@pytest.mark.parametrize("direction", ["", "-"])
+def test_the_list_sorts_by_created_newest_or_oldest_first(admin_client, direction):
+    """The guide's Meta.ordering (newest first) and first()/last(), as a sortable column."""
+    response = listed(admin_client, o=f"{direction}{1 + COLUMNS.index('created_at')}")
+    shown = [p.created_at for p in response.context["cl"].result_list]
+    assert len(shown) == len(rows("products"))
+    assert shown == sorted(shown, reverse=direction == "-")
+
+
+@pytest.mark.usefixtures("seed")
+@pytest.mark.parametrize("column", ["tag_count", "min_rating", "max_rating"])
+def test_tag_count_and_rating_range_sort(admin_client, column):
+    response = listed(admin_client, o=f"-{1 + COLUMNS.index(column)}")
+    figures = truth.product_figures()
+    got = [figures[p.pk][column] for p in response.context["cl"].result_list]
+    present = [value for value in got if value is not None]
+    assert present == sorted(present, reverse=True)
