@@ -16,6 +16,14 @@ REPORTS = {
             "No sales in this period.",
         ),
         ReportSpec(
+            "sales-over-time",
+            "Sales over time",
+            "Orders, revenue, average order value and customers by day, week, month or year.",
+            sales.sales_over_time,
+            sales.SalesPeriodForm,
+            "No sales in this period.",
+        ),
+        ReportSpec(
             "product-rankings",
             "Product rankings",
             "Each product's place in its category: price rank, neighbours, running inventory value.",

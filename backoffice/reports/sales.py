@@ -7,14 +7,22 @@ cancelled. Cancelled orders are left out of every figure here except the status 
 from collections import defaultdict
 from datetime import UTC
 
+from django import forms
 from django.db import connection
 from django.db.models import Count, Sum
-from django.db.models.functions import TruncMonth
+from django.db.models.functions import (
+    ExtractIsoYear,
+    ExtractWeek,
+    TruncDate,
+    TruncMonth,
+    TruncWeek,
+    TruncYear,
+)
 
 from backoffice.models import Category, Order, OrderItem, OrderStatus, Product
 from backoffice.querysets.expressions import cents
 from backoffice.querysets.sales import UNCOUNTED_STATUS
-from backoffice.reports.base import Column, ReportTable
+from backoffice.reports.base import Column, DateRangeForm, ReportTable
 
 MONTHLY_COLUMNS = [
     Column("month", "Month"),
@@ -176,4 +184,84 @@ def order_statistics(form) -> ReportTable:
         ],
         rows=rows if total else [],
         notes=["Total charged is what the customers were charged (Order.total_amount)."],
+    )
+
+
+# --- Sales over time: by day, week, month or year ---------------------------------------------
+
+PERIODS = {
+    # period -> (the guide's Trunc function, how a period is written)
+    "day": (lambda field: TruncDate(field, tzinfo=UTC), lambda row: row["period"].isoformat()),
+    "week": (
+        lambda field: TruncWeek(field, tzinfo=UTC),
+        lambda row: f"{row['iso_year']}-W{row['week']:02}",
+    ),
+    "month": (
+        lambda field: TruncMonth(field, tzinfo=UTC),
+        lambda row: row["period"].strftime("%Y-%m"),
+    ),
+    "year": (lambda field: TruncYear(field, tzinfo=UTC), lambda row: row["period"].strftime("%Y")),
+}
+
+
+class SalesPeriodForm(DateRangeForm):
+    period = forms.ChoiceField(
+        choices=[(key, key.capitalize()) for key in PERIODS], initial="month", required=False
+    )
+
+    def chosen_period(self) -> str:
+        data = self.cleaned_data if self.is_valid() else {}
+        return data.get("period") or "month"
+
+
+def sales_by_period(period: str, start=None, end=None) -> list[dict]:
+    """Counted orders per day, ISO week, month or year (``Trunc…``; weeks are labelled with
+    ``ExtractIsoYear``/``ExtractWeek``): orders, revenue, average order value, customers.
+    One grouped query; revenue is the sum of the order lines (docs/design.md)."""
+    trunc, label = PERIODS[period]
+    rows = (
+        counted_orders(start, end)
+        .annotate(period=trunc("order_date"))
+        .order_by()
+        .values("period")
+        .annotate(
+            order_count=Count("pk"),
+            revenue=Sum("items_total"),
+            unique_customers=Count("customer", distinct=True),
+            iso_year=ExtractIsoYear("period"),
+            week=ExtractWeek("period"),
+        )
+        .order_by("period")
+    )
+    result = []
+    for row in rows:
+        revenue = cents(row["revenue"])
+        result.append(
+            {
+                "period": label(row),
+                "order_count": row["order_count"],
+                "revenue": revenue,
+                "avg_order_value": cents(revenue / row["order_count"]),
+                "unique_customers": row["unique_customers"],
+            }
+        )
+    return result
+
+
+def sales_over_time(form) -> ReportTable:
+    start, end = form.bounds()
+    period = form.chosen_period()
+    return ReportTable(
+        columns=[
+            Column("period", period.capitalize()),
+            Column("order_count", "Orders", "int"),
+            Column("revenue", "Revenue", "money"),
+            Column("avg_order_value", "Average order value", "money"),
+            Column("unique_customers", "Customers", "int"),
+        ],
+        rows=sales_by_period(period, start, end),
+        notes=[
+            "Weeks are ISO weeks (Monday first), all periods in UTC. Cancelled orders are left "
+            "out; revenue is the sum of the order lines (quantity × unit price).",
+        ],
     )

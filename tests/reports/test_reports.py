@@ -99,6 +99,32 @@ def test_monthly_sales_rows(admin_client, seed):
         assert row["categories"] == ", ".join(sorted(entry["cats"]))
 
 
+@pytest.mark.parametrize("period", ["day", "week", "month", "year"])
+def test_sales_over_time_by_each_period(admin_client, seed, period):
+    """TruncDate/TruncWeek/TruncMonth/TruncYear (and ExtractIsoYear/ExtractWeek for the
+    week labels) over counted orders, against the seed data grouped in plain Python."""
+    table = report(admin_client, "sales-over-time", period=period).context["table"]
+    expected = truth.sales_by_period(period)
+    assert [row["period"] for row in table.rows] == sorted(expected)
+    for row in table.rows:
+        entry = expected[row["period"]]
+        assert row["order_count"] == entry["order_count"]
+        assert row["revenue"] == entry["revenue"]
+        assert row["avg_order_value"] == (entry["revenue"] / entry["order_count"]).quantize(CENT)
+        assert row["unique_customers"] == len(entry["customers"])
+
+
+def test_sales_over_time_defaults_to_months_and_refuses_an_unknown_period(admin_client, seed):
+    months = report(admin_client, "sales-over-time").context["table"]
+    assert [row["period"] for row in months.rows] == sorted(truth.monthly())
+    response = admin_client.get(
+        reverse("admin:report", args=["sales-over-time"]), {"period": "decade"}
+    )
+    assert response.status_code == 200
+    assert response.context["table"] is None
+    assert "decade" in response.content.decode()
+
+
 def test_monthly_sales_date_range(admin_client, seed):
     table = report(
         admin_client, "monthly-sales", date_from="2024-03-01", date_to="2024-03-31"

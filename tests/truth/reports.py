@@ -78,3 +78,24 @@ def monthly() -> dict[str, dict]:
             if i["order_id"] == oid:
                 entry["cats"].add(names[products[i["product_id"]]["category_id"]])
     return result
+
+
+def sales_by_period(period: str) -> dict[str, dict]:
+    """Counted orders per day / ISO week / month / year (UTC), as the sales-over-time report."""
+    labels = {
+        "day": lambda d: d.date().isoformat(),
+        "week": lambda d: "{}-W{:02}".format(*d.isocalendar()[:2]),
+        "month": lambda d: d.strftime("%Y-%m"),
+        "year": lambda d: d.strftime("%Y"),
+    }
+    result = {}
+    for oid in counted_order_ids():
+        order = orders()[oid]
+        key = labels[period](when(order["order_date"]))
+        entry = result.setdefault(
+            key, {"order_count": 0, "revenue": Decimal("0.00"), "customers": set()}
+        )
+        entry["order_count"] += 1
+        entry["revenue"] += items_total(oid)
+        entry["customers"].add(order["customer_id"])
+    return result
