@@ -75,6 +75,23 @@ PRICE_BAND_CONDITIONS = {
 }
 PRICE_BANDS = tuple(PRICE_BAND_CONDITIONS)
 
+# The guide's performance score: revenue above 1,000 is A, above 500 B, above 100 C, else D
+# (counted revenue, docs/design.md). One table for products and for suppliers.
+PERFORMANCE_GRADE_ABOVE = {"A": Decimal("1000"), "B": Decimal("500"), "C": Decimal("100")}
+PERFORMANCE_GRADES = (*PERFORMANCE_GRADE_ABOVE, "D")
+
+
+def performance_grade(revenue_field: str) -> Case:
+    """The A–D grade of the annotation ``revenue_field`` (the guide's Case/When)."""
+    return Case(
+        *(
+            When(**{f"{revenue_field}__gt": above}, then=Value(grade))
+            for grade, above in PERFORMANCE_GRADE_ABOVE.items()
+        ),
+        default=Value("D"),
+        output_field=models.CharField(max_length=1),
+    )
+
 
 def _case(conditions: dict[str, Q]) -> Case:
     """The guide's Case/When label, built from one of the condition tables above."""
@@ -184,6 +201,10 @@ class ProductQuerySet(models.QuerySet):
             ),
             revenue=Cents(Coalesce(scalar_subquery(sales, "product", REVENUE, MONEY), ZERO_MONEY)),
         )
+
+    def with_performance_grade(self):
+        """``performance_grade`` A–D from counted revenue (needs ``with_sales_stats``)."""
+        return self.annotate(performance_grade=performance_grade("revenue"))
 
     def with_stock_status(self):
         """``stock_status``: one of STOCK_STATUSES (0 / below 10 / below 25 / the rest)."""
@@ -397,7 +418,8 @@ SUPPLIER_RATING_BANDS = {
 class SupplierQuerySet(models.QuerySet):
     def with_performance(self):
         """Per supplier: ``product_count``, ``avg_product_price``, ``review_count``,
-        ``avg_review_rating`` (None without reviews) and ``total_stock``.
+        ``avg_review_rating`` (None without reviews), ``total_stock``, ``revenue`` (counted
+        sales of its products) and ``performance_grade`` (A–D, the guide's thresholds).
 
         The guide's "suppliers performance" joins products and reviews in one aggregate (E10);
         here every figure is its own subquery, so none is multiplied by another relation.
@@ -423,7 +445,18 @@ class SupplierQuerySet(models.QuerySet):
                 scalar_subquery(products, "supplier", Sum("stock_quantity"), IntegerField()),
                 Value(0),
             ),
-        )
+            revenue=Cents(
+                Coalesce(
+                    scalar_subquery(
+                        _counted_sales().filter(product__supplier=OuterRef("pk")),
+                        "product__supplier",
+                        REVENUE,
+                        MONEY,
+                    ),
+                    ZERO_MONEY,
+                )
+            ),
+        ).annotate(performance_grade=performance_grade("revenue"))
 
     def by_review_rating(self):
         """Best reviewed first; suppliers without reviews last on every database (E10)."""

@@ -5,7 +5,7 @@ from django.db.models.functions import Cast, RowNumber
 from django.urls import reverse
 
 from backoffice.models import Product, Supplier
-from backoffice.querysets.catalog import LOW_STOCK
+from backoffice.querysets.catalog import LOW_STOCK, PERFORMANCE_GRADE_ABOVE
 from backoffice.reports.base import Column, ReportTable
 
 # Inventory recommendations, first match wins. A product "turns over" well when it sold at
@@ -68,11 +68,19 @@ def product_rankings(form) -> ReportTable:
     )
 
 
+GRADE_NOTE = (
+    "Grade: the guide's performance score from revenue (cancelled orders not counted): above "
+    + ", ".join(f"{above:,.0f} is {grade}" for grade, above in PERFORMANCE_GRADE_ABOVE.items())
+    + ", the rest D."
+)
+
+
 def inventory_analysis(form) -> ReportTable:
     """The guide's inventory query with its arithmetic made right (E16): turnover is a real
     division of units sold (non-cancelled) by current stock, and nothing is multiplied."""
     products = (
         Product.objects.with_catalog_stats()
+        .with_performance_grade()
         .annotate(
             turnover=Case(
                 When(stock_quantity__lte=0, then=Value(None)),
@@ -102,6 +110,7 @@ def inventory_analysis(form) -> ReportTable:
             "turnover": None if p.turnover is None else round(p.turnover, 3),
             "avg_rating": None if p.avg_rating is None else round(p.avg_rating, 2),
             "recommendation": p.recommendation,
+            "performance_grade": p.performance_grade,
         }
         for p in products
     ]
@@ -117,11 +126,13 @@ def inventory_analysis(form) -> ReportTable:
             Column("turnover", "Turnover (sold / stock)", "float"),
             Column("avg_rating", "Average rating", "float"),
             Column("recommendation", "Recommendation"),
+            Column("performance_grade", "Grade"),
         ],
         rows=rows,
         links=[product_link(p.pk) for p in products],
         notes=[
             "Units sold and revenue count items of orders that are not cancelled.",
+            GRADE_NOTE,
             f"Turnover of {GOOD_TURNOVER} or more means the product sold at least a tenth of "
             "its current stock.",
         ],
@@ -141,6 +152,8 @@ def supplier_performance(form) -> ReportTable:
             if s.avg_review_rating is None
             else round(s.avg_review_rating, 2),
             "total_stock": s.total_stock,
+            "revenue": s.revenue,
+            "performance_grade": s.performance_grade,
         }
         for s in suppliers
     ]
@@ -153,8 +166,10 @@ def supplier_performance(form) -> ReportTable:
             Column("review_count", "Reviews", "int"),
             Column("avg_review_rating", "Average review rating", "float"),
             Column("total_stock", "Total stock", "int"),
+            Column("revenue", "Revenue", "money"),
+            Column("performance_grade", "Grade"),
         ],
         rows=rows,
         links=[reverse("admin:backoffice_supplier_change", args=[s.pk]) for s in suppliers],
-        notes=["Suppliers without reviews come last."],
+        notes=["Suppliers without reviews come last.", GRADE_NOTE],
     )

@@ -174,6 +174,36 @@ def test_inventory_analysis_rows(admin_client, seed):
     assert stocks == sorted(stocks)
 
 
+def expected_grade(revenue: Decimal) -> str:
+    """The guide's performance score, written out independently of the code's table."""
+    if revenue > 1000:
+        return "A"
+    if revenue > 500:
+        return "B"
+    if revenue > 100:
+        return "C"
+    return "D"
+
+
+def test_performance_grades_of_products_and_suppliers(admin_client, seed):
+    products = report(admin_client, "inventory-analysis").context["table"]
+    revenue = truth.product_revenue()
+    by_name = {p["name"]: p for p in rows("products")}
+    grades = set()
+    for row in products.rows:
+        grade = expected_grade(revenue.get(by_name[row["name"]]["id"], Decimal("0.00")))
+        assert row["performance_grade"] == grade, row["name"]
+        grades.add(grade)
+    assert len(grades) >= 3  # the sample data tells the grades apart
+    suppliers = report(admin_client, "supplier-performance").context["table"]
+    for row in suppliers.rows:
+        supplier = next(s for s in rows("suppliers") if s["name"] == row["name"])
+        mine = {p["id"] for p in rows("products") if p["supplier_id"] == supplier["id"]}
+        sold = sum((v for pid, v in revenue.items() if pid in mine), Decimal("0.00"))
+        assert row["revenue"] == sold
+        assert row["performance_grade"] == expected_grade(sold), row["name"]
+
+
 def test_product_rankings_rows(admin_client, seed):
     table = report(admin_client, "product-rankings").context["table"]
     products = rows("products")
