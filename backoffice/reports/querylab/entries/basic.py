@@ -57,7 +57,7 @@ def bulk_create_products():
     return [{"id": p.id, "name": p.name, "price": p.price} for p in created]
 
 
-@example(SECTION, "all() and count()", explain=lambda: Product.objects.all())
+@example(SECTION, "all() and count()", errata=("E41",), explain=lambda: Product.objects.all())
 def all_products():
     all_products = Product.objects.all()
     return {"count": all_products.count(), "first rows": [p.name for p in all_products[:3]]}

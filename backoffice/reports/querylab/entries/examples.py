@@ -357,7 +357,7 @@ def dashboard_summary():
 # --- 2. Advanced Inventory Management Query ----------------------------------------------------
 
 
-@example(ADVANCED, "Inventory analysis with supplier performance", errata=("E16", "E27"))
+@example(ADVANCED, "Inventory analysis with supplier performance", errata=("E16", "E27", "E40"))
 def inventory_analysis():
     """Corrected: the guide's query cannot run.
     - `Extract('now', lookup_name='day')` names no field ("Cannot resolve keyword 'now'"):
@@ -422,7 +422,7 @@ def inventory_analysis():
 @example(
     ADVANCED,
     "Business intelligence: sales metrics",
-    errata=("E17",),
+    errata=("E17", "E39"),
 )
 def bi_sales_metrics():
     sales_metrics = Order.objects.aggregate(

@@ -85,13 +85,15 @@ comparison(
     "N+1: product → category and supplier (the guide's timing comparison)",
     slug="n-plus-one-product-category-supplier",
     tags=(N_PLUS_ONE,),
+    errata=("E37",),
     variants=[
         ("Naive loop", product_category_supplier_naive),
         ("select_related('category', 'supplier')", product_category_supplier_select_related),
     ],
     note=(
         'The guide\'s "Query Optimization Comparison". With N products the loop runs 1 + 2N '
-        "queries (21 for the 10 products of the dataset; the guide's 25 counts 12 products); "
+        "queries (21 for the 10 products of the dataset; the guide's 25 counts 12 products, "
+        "erratum E37); "
         "select_related runs one. The times above are this run's, on this database."
     ),
 )
