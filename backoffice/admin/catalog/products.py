@@ -123,8 +123,12 @@ class ProductAdmin(ShowQueryMixin, StaleEditAdminMixin, BackofficeAdmin):
         ("price", DecimalRangeFilter),
         MetadataColorFilter,
     ]
-    search_fields = ["name", "description", "sku", "category__name"]
-    search_help_text = "Name, description, SKU or category name (any case)."
+    # Django's search modifiers: "^" a prefix (an index can serve it), "=" an exact match.
+    search_fields = ["^name", "=sku", "description", "category__name"]
+    search_help_text = (
+        "The start of a name, an exact SKU, or words of the description or category name "
+        "(any case)."
+    )
     ordering = ["name", "pk"]
     filter_horizontal = ["tags"]
     inlines = [ProductMetaInline, ReviewInline]

@@ -109,13 +109,13 @@ class CustomerAdmin(ShowQueryMixin, BackofficeAdmin):
         ("user__date_joined", CheckedDateRangeFilter),
     ]
     search_fields = [
-        "user__first_name",
-        "user__last_name",
-        "user__email",
-        "user__username",
+        "^user__first_name",
+        "^user__last_name",
+        "=user__email",
+        "^user__username",
         "phone",
     ]
-    search_help_text = "Name, email, username or phone."
+    search_help_text = "The start of a name or username, an exact e-mail address, or a phone."
     ordering = ["user__last_name", "user__first_name"]
     inlines = [CustomerOrderInline]
     actions = [deactivate_accounts]

@@ -186,6 +186,14 @@ def test_search(admin_client, seed, term, expected):
 
 
 @pytest.mark.parametrize(
+    ("term", "expected"), [("BOB@EXAMPLE.COM", [3]), ("bob@", []), ("jan", [2])]
+)
+def test_search_takes_an_exact_email_and_the_start_of_a_name(admin_client, seed, term, expected):
+    """``=user__email`` (any case, never a part of an address) and ``^`` on names."""
+    assert listed(admin_client, {"q": term})[1] == expected
+
+
+@pytest.mark.parametrize(
     "params",
     [
         {"has_orders": "maybe"},
