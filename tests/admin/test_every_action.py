@@ -83,8 +83,8 @@ def model_of(label):
     return next(m for m in admin.site._registry if m._meta.label == label)
 
 
-def url(model, step="changelist"):
-    return reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_{step}")
+def url(model, step="changelist", *args):
+    return reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_{step}", args=args)
 
 
 def post_action(client, model, action, pks, **extra):
@@ -324,12 +324,16 @@ def test_delete_selected_lists_what_protects_a_row_and_deletes_nothing(seed, adm
     for protector in protectors_of(victim):
         assert escape(str(protector)) in html, protector
     text = page_text(page)
+    single = page_text(admin_client.get(url(model, "delete", victim.pk)))  # its own Delete page
     if model is Product:
         assert "Nothing was deleted: order lines or stock history entries below refer to" in text
+        assert "cannot be deleted because the order lines or stock history" in single
     else:
         assert "would require deleting the following protected related objects" in text
-    assert "permission" not in text.split("Delete multiple objects")[-1]  # not the reason
-    assert "Yes, I’m sure" not in text
+        assert "would require deleting the following protected related objects" in single
+    for page_shown in (text, single):  # the reason is the protection, never a permission
+        assert "permission" not in page_shown.split("Delete")[-1]
+        assert "Yes, I’m sure" not in page_shown
     with pytest.raises(ProtectedError):  # the page's reason is the database's
         model._default_manager.filter(pk=victim.pk).delete()
     # Posting the confirmation anyway deletes nothing, not even the free row.
