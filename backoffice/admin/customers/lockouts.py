@@ -8,8 +8,10 @@ junk in their addresses gets a message like every other list's (``JunkParameters
 import logging
 
 from axes.admin import AccessAttemptAdmin, AccessLogAdmin, IsLockedOutFilter
+from axes.helpers import get_cool_off
 from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib import admin, messages
+from django.utils import timezone
 
 from backoffice.admin.common.base import JunkParametersMixin
 from backoffice.admin.common.messages import count_of
@@ -60,4 +62,19 @@ class LockoutAdmin(JunkParametersMixin, AccessAttemptAdmin):
             + ", ".join(f"{u} from {ip}" for u, ip in pairs)
             + ".",
             messages.SUCCESS,
+        )
+
+    @admin.action(
+        permissions=["delete"],
+        description="Clean up expired attempts (older than the lockout time)",
+    )
+    def cleanup_expired_attempts(self, request, queryset):
+        """django-axes' action, which read a login's time from the request (an error page
+        from the list) and was offered to staff who may only view; logged like unlock."""
+        threshold = timezone.now() - get_cool_off(request)
+        expired = AccessAttempt.objects.filter(attempt_time__lte=threshold)
+        self.log_deletions(request, expired)
+        count, _ = expired.delete()
+        self.message_user(
+            request, f"Cleaned up {count_of(count, 'expired login record')}.", messages.SUCCESS
         )
