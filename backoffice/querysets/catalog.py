@@ -322,6 +322,16 @@ class ProductQuerySet(models.QuerySet):
         """Products whose supplier's own rating is at least ``rating``."""
         return self.filter(supplier__rating__gte=rating)
 
+    def with_metadata(self, key: str, value: str):
+        """Products whose metadata has the top-level ``key`` with the text ``value`` (exact).
+
+        The key goes through ``KeyTextTransform``, never into a lookup string, so a key like
+        ``color__contains`` is a key, not a lookup."""
+        # Cast to text: a JSON key's own lookups would parse the value as JSON on SQLite
+        # ("cotton" is malformed JSON), and numbers then compare as their text ("16").
+        text = Cast(KeyTextTransform(key, "productmeta__metadata"), models.TextField())
+        return self.alias(_metadata_value=text).filter(_metadata_value=value)
+
     def with_metadata_color(self, color: str):
         """Products whose metadata has ``"color": <color>`` (exact)."""
         return self.filter(productmeta__metadata__color=color)

@@ -9,6 +9,7 @@ from django.contrib import admin
 from rangefilter.filters import DateRangeFilter, NumericRangeFilter
 
 import backoffice.admin
+from backoffice.admin.catalog.filters import MetadataFilter
 from backoffice.admin.common.filters import (
     CheckedDateRangeFilter,
     DecimalRangeFilter,
@@ -17,8 +18,9 @@ from backoffice.admin.common.filters import (
 from backoffice.admin.sales.filters import ContainsProductFilter
 
 ADMIN_DIR = Path(backoffice.admin.__file__).parent
-# The product autocomplete offers every product, not a list of choices: its own kind.
-NOT_A_CHOICE_LIST = {ContainsProductFilter}
+# The product autocomplete offers every product, and the metadata filter takes any key=value
+# typed in: not lists of choices, their own kind.
+NOT_A_CHOICE_LIST = {ContainsProductFilter, MetadataFilter}
 
 
 def registering_modules() -> set[str]:

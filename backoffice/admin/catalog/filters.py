@@ -5,7 +5,11 @@ condition lives in one place; the contract (unknown values ignored with a messag
 range filters are in ``backoffice.admin.common.filters``.
 """
 
+from django.contrib import admin
+from django.contrib.admin.views.main import PAGE_VAR
+
 from backoffice.admin.common.filters import KnownChoiceFilter
+from backoffice.admin.common.messages import warn_once
 from backoffice.querysets.catalog import (
     PRICE_BANDS,
     PRICE_CHEAP,
@@ -119,6 +123,57 @@ class MetadataColorFilter(KnownChoiceFilter):
 
     def filter(self, queryset, value):
         return queryset.with_metadata_color(value)
+
+
+class MetadataFilter(admin.SimpleListFilter):
+    """Any top-level metadata key and value, typed as ``key=value`` (``with_metadata``).
+
+    Not a list of choices: the pairs are open-ended, and listing them would read every
+    product's metadata on every page. A value without ``=`` is ignored with a message."""
+
+    title = "metadata (key=value)"
+    parameter_name = "metadata"
+    template = "admin/backoffice/product/metadata_filter.html"
+
+    def __init__(self, request, params, model, model_admin):
+        super().__init__(request, params, model, model_admin)
+        self.pair = None
+        value = self.value()
+        if value is not None:
+            key, sep, wanted = value.partition("=")
+            if sep and key.strip():
+                self.pair = (key.strip(), wanted.strip())
+            else:
+                warn_once(
+                    request,
+                    f'The filter "{self.title}" needs key=value, not "{value}"; it was ignored.',
+                )
+
+    def lookups(self, request, model_admin):
+        return []
+
+    def has_output(self):
+        return True
+
+    def queryset(self, request, queryset):
+        if self.pair is None:
+            return queryset
+        return queryset.with_metadata(*self.pair)
+
+    def choices(self, changelist):
+        # the form submits only its own field: carry the list's other parameters along
+        # (not the page number: a new filter starts at the first page)
+        self.kept_parameters = [
+            (name, value)
+            for name, values in changelist.params.items()
+            if name not in {self.parameter_name, PAGE_VAR}
+            for value in (values if isinstance(values, list) else [values])
+        ]
+        yield {
+            "selected": self.pair is None,
+            "query_string": changelist.get_query_string(remove=[self.parameter_name]),
+            "display": "All",
+        }
 
 
 class CategoryHasProductsFilter(KnownChoiceFilter):

@@ -17,6 +17,7 @@ from backoffice.admin.catalog.filters import (
     HasReviewsFilter,
     HighRatedReviewFilter,
     MetadataColorFilter,
+    MetadataFilter,
     PriceBandFilter,
     StockStatusFilter,
     SupplierRatedFilter,
@@ -122,6 +123,7 @@ class ProductAdmin(ShowQueryMixin, StaleEditAdminMixin, BackofficeAdmin):
         ("created_at", CheckedDateRangeFilter),
         ("price", DecimalRangeFilter),
         MetadataColorFilter,
+        MetadataFilter,
     ]
     # Django's search modifiers: "^" a prefix (an index can serve it), "=" an exact match.
     search_fields = ["^name", "=sku", "description", "category__name"]

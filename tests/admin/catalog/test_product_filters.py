@@ -146,6 +146,35 @@ def test_metadata_colour_filter(admin_client):
 
 
 @pytest.mark.django_db
+def test_metadata_filter_takes_any_top_level_key_and_value(admin_client):
+    cotton, wool, plain = ProductFactory(), ProductFactory(), ProductFactory()
+    ProductMeta.objects.create(product=cotton, metadata={"material": "cotton", "size": "M"})
+    ProductMeta.objects.create(product=wool, metadata={"material": "wool", "size": "M"})
+    ProductMeta.objects.create(product=plain, metadata={"specs": {"weight": 1.5}})
+    assert ids(admin_client, {"metadata": "material=cotton"}) == {cotton.pk}
+    assert ids(admin_client, {"metadata": "size=M"}) == {cotton.pk, wool.pk}
+    assert ids(admin_client, {"metadata": " material = wool "}) == {wool.pk}
+    assert ids(admin_client, {"metadata": "material=silk"}) == set()
+    # a key is a key, never a lookup: "material__contains" matches no product
+    assert ids(admin_client, {"metadata": "material__contains=o"}) == set()
+    # combined with another filter, and the form keeps the list's other parameters
+    response = admin_client.get(URL, {"metadata": "size=M", "is_active__exact": "1", "o": "2"})
+    assert {p.pk for p in response.context["cl"].result_list} == {cotton.pk, wool.pk}
+    html = response.content.decode()
+    assert 'name="is_active__exact" value="1"' in html and 'name="o" value="2"' in html
+    assert 'name="metadata" value="size=M"' in html
+
+
+@pytest.mark.django_db
+def test_metadata_filter_without_a_pair_gives_the_list_and_a_message(admin_client):
+    ProductFactory()
+    response = admin_client.get(URL, {"metadata": "cotton"}, follow=True)
+    assert response.status_code == 200
+    assert len(response.context["cl"].result_list) == 1
+    assert any("needs key=value" in str(m) for m in response.context["messages"])
+
+
+@pytest.mark.django_db
 def test_created_range_includes_the_whole_last_day(admin_client):
     from datetime import UTC, datetime
 
