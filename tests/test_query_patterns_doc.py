@@ -80,3 +80,25 @@ def test_every_path_the_map_names_exists():
     assert len(paths) > 20
     missing = sorted(p for p in paths if not any(ROOT.glob(p)))
     assert not missing
+
+
+QUERYSET_METHOD = re.compile(r"`(\w+QuerySet)\.(\w+)(?:\(\))?`")
+
+
+def test_every_queryset_method_the_map_names_exists_and_is_used():
+    """``ProductQuerySet.with_catalog_stats`` and the like: the class has the method and the
+    back office calls it somewhere besides its definition (a staff feature uses it)."""
+    from backoffice.querysets import catalog, sales
+
+    classes = {name: getattr(module, name) for module in (catalog, sales) for name in dir(module)}
+    code = "\n".join(
+        path.read_text()
+        for path in (ROOT / "backoffice").rglob("*.py")
+        if "migrations" not in path.parts
+    )
+    named = set(QUERYSET_METHOD.findall(DOC.read_text()))
+    assert len(named) > 10
+    missing = sorted(f"{c}.{m}" for c, m in named if not hasattr(classes.get(c), m))
+    assert missing == []
+    unused = sorted(f"{c}.{m}" for c, m in named if len(re.findall(rf"\.{m}\(", code)) < 1)
+    assert unused == []
