@@ -125,11 +125,12 @@ class ProductAdmin(ShowQueryMixin, StaleEditAdminMixin, BackofficeAdmin):
         MetadataColorFilter,
         MetadataFilter,
     ]
-    # Django's search modifiers: "^" a prefix (an index can serve it), "=" an exact match.
-    search_fields = ["^name", "=sku", "description", "category__name"]
+    # "=sku": an exact SKU (Django's search modifier), never a part of one. The name stays a
+    # "contains" search: the order page's product autocomplete uses these fields, and staff
+    # type "chair" for the Office Chair.
+    search_fields = ["name", "=sku", "description", "category__name"]
     search_help_text = (
-        "The start of a name, an exact SKU, or words of the description or category name "
-        "(any case)."
+        "Words of the name, description or category name, or an exact SKU (any case)."
     )
     ordering = ["name", "pk"]
     filter_horizontal = ["tags"]
