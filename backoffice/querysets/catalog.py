@@ -135,6 +135,12 @@ def _product_tag_links():
     return Product.tags.through.objects.all()
 
 
+def _tag_count():
+    """A product's number of tags, as one correlated subquery (0 when none)."""
+    links = _product_tag_links().filter(product=OuterRef("pk"))
+    return Coalesce(scalar_subquery(links, "product", Count("pk"), IntegerField()), Value(0))
+
+
 class ProductQuerySet(models.QuerySet):
     def active(self):
         """Products on sale."""
@@ -176,21 +182,12 @@ class ProductQuerySet(models.QuerySet):
 
     def with_tag_count(self):
         """``tag_count``: how many tags the product has (0 when none), one subquery."""
-        links = _product_tag_links().filter(product=OuterRef("pk"))
-        return self.annotate(
-            tag_count=Coalesce(
-                scalar_subquery(links, "product", Count("pk"), IntegerField()), Value(0)
-            )
-        )
+        return self.annotate(tag_count=_tag_count())
 
     def with_tags_at_least(self, count: int):
-        """Products with ``count`` tags or more (the guide's "products with multiple tags")."""
-        links = _product_tag_links().filter(product=OuterRef("pk"))
-        return self.alias(
-            _tags_held=Coalesce(
-                scalar_subquery(links, "product", Count("pk"), IntegerField()), Value(0)
-            )
-        ).filter(_tags_held__gte=count)
+        """Products with ``count`` tags or more (the guide's "products with multiple tags").
+        An alias of its own, so it chains with ``with_tag_count`` (the list does both)."""
+        return self.alias(_tags_held=_tag_count()).filter(_tags_held__gte=count)
 
     def with_sales_stats(self):
         """``units_sold`` and ``revenue`` over items of orders that are not cancelled (0 if none)."""

@@ -103,20 +103,26 @@ def counted_orders(start=None, end=None):
     return Order.objects.counted().placed_between(start, end).with_items_total()
 
 
-def monthly_sales_orm(start=None, end=None) -> list[dict]:
-    """Any database: TruncMonth, the same rows as the raw SQL (two queries)."""
-    months = (
+def _per_period(truncated, start=None, end=None):
+    """Counted orders grouped by ``truncated`` (a Trunc… of the order date) as ``period``:
+    ``order_count``, ``revenue`` (their line totals) and ``unique_customers``, oldest first."""
+    return (
         counted_orders(start, end)
-        .annotate(month=TruncMonth("order_date", tzinfo=UTC))
+        .annotate(period=truncated)
         .order_by()
-        .values("month")
+        .values("period")
         .annotate(
             order_count=Count("pk"),
             revenue=Sum("items_total"),
             unique_customers=Count("customer", distinct=True),
         )
-        .order_by("month")
+        .order_by("period")
     )
+
+
+def monthly_sales_orm(start=None, end=None) -> list[dict]:
+    """Any database: TruncMonth, the same rows as the raw SQL (two queries)."""
+    months = _per_period(TruncMonth("order_date", tzinfo=UTC), start, end)
     names = defaultdict(set)
     category_rows = (
         OrderItem.objects.filter(order__in=counted_orders(start, end).values("pk"))
@@ -128,11 +134,11 @@ def monthly_sales_orm(start=None, end=None) -> list[dict]:
         names[month].add(name)
     return [
         _monthly_row(
-            row["month"],
+            row["period"],
             row["order_count"],
             row["revenue"],
             row["unique_customers"],
-            ", ".join(sorted(names[row["month"]])),
+            ", ".join(sorted(names[row["period"]])),
         )
         for row in months
     ]
@@ -219,19 +225,8 @@ def sales_by_period(period: str, start=None, end=None) -> list[dict]:
     ``ExtractIsoYear``/``ExtractWeek``): orders, revenue, average order value, customers.
     One grouped query; revenue is the sum of the order lines (docs/design.md)."""
     trunc, label = PERIODS[period]
-    rows = (
-        counted_orders(start, end)
-        .annotate(period=trunc("order_date"))
-        .order_by()
-        .values("period")
-        .annotate(
-            order_count=Count("pk"),
-            revenue=Sum("items_total"),
-            unique_customers=Count("customer", distinct=True),
-            iso_year=ExtractIsoYear("period"),
-            week=ExtractWeek("period"),
-        )
-        .order_by("period")
+    rows = _per_period(trunc("order_date"), start, end).annotate(
+        iso_year=ExtractIsoYear("period"), week=ExtractWeek("period")
     )
     result = []
     for row in rows:
