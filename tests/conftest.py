@@ -89,6 +89,18 @@ def admin_user(db, django_user_model):
 
 
 @pytest.fixture(autouse=True)
+def private_import_dir(settings, tmp_path):
+    """Every test gets its own private upload folder.
+
+    The default folder is shared by every run on the machine: uploads a test (or an earlier run)
+    left behind would be swept by another test's import and recorded against an account that
+    only existed in that test. Tests that look inside the folder take this fixture by name.
+    """
+    settings.IMPORT_TEMP_DIR = tmp_path / "imports"
+    return settings.IMPORT_TEMP_DIR
+
+
+@pytest.fixture(autouse=True)
 def _empty_cache():
     """The cache outlives each test's rolled-back transaction: start every test without it."""
     from django.core.cache import cache

@@ -26,7 +26,7 @@ from pathlib import Path
 from django import forms
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import get_permission_codename
+from django.contrib.auth import get_permission_codename, get_user_model
 from django.core.exceptions import FieldError, PermissionDenied
 from django.forms import MultipleChoiceField, MultipleHiddenInput
 from django.http import HttpResponse, HttpResponseRedirect
@@ -214,12 +214,20 @@ class ImportViewsMixin:
 
     @staticmethod
     def _sweep_abandoned(storage):
-        """Uploads nobody confirmed or cancelled in time: removed, and recorded as abandoned."""
-        for meta in storage.remove_stale():
-            if not meta.get("model_label"):
-                continue
+        """Uploads nobody confirmed or cancelled in time: removed, and recorded as abandoned.
+
+        The uploader may have been deleted since (their uploads outlive them on disk): such a
+        record keeps no user rather than a dangling id."""
+        stale = [meta for meta in storage.remove_stale() if meta.get("model_label")]
+        if not stale:
+            return
+        uploaders = {meta.get("user_id") for meta in stale} - {None}
+        existing = set(
+            get_user_model().objects.filter(pk__in=uploaders).values_list("pk", flat=True)
+        )
+        for meta in stale:
             ImportRecord.objects.create(
-                user_id=meta.get("user_id"),
+                user_id=meta.get("user_id") if meta.get("user_id") in existing else None,
                 model_label=meta["model_label"],
                 file_name=meta.get("file_name", "")[:255],
                 file_format=meta.get("format_title", "")[:20],

@@ -13,13 +13,6 @@ from tests.importing.snapshots import table_snapshot  # noqa: F401  (re-exported
 FORMAT_INDEX = {f().get_title(): i for i, f in enumerate(FORMATS)}
 
 
-@pytest.fixture(autouse=True)
-def private_import_dir(settings, tmp_path):
-    """Every test gets its own private upload folder (the tests assert it ends up empty)."""
-    settings.IMPORT_TEMP_DIR = tmp_path / "imports"
-    return settings.IMPORT_TEMP_DIR
-
-
 @pytest.fixture
 def boss(django_user_model):
     """A superuser whose id can't collide with the sample users' ids."""

@@ -181,6 +181,23 @@ def test_abandoned_previews_are_swept_and_recorded(seed, boss_client, settings, 
     assert len(list(private_import_dir.iterdir())) == 2  # only the new upload remains
 
 
+def test_an_abandoned_preview_of_a_since_deleted_account_is_recorded_without_it(
+    seed, boss_client, django_user_model, settings
+):
+    """The sweep runs during someone else's upload: an upload left by an account deleted since
+    is recorded with no user, and that upload still goes through."""
+    leaver = django_user_model.objects.create_superuser("leaver", "l@example.com", "pw", id=9998)
+    boss_client.force_login(leaver)
+    upload(boss_client, "product", "left-behind.csv", "id,price\n1,1199.99\n")
+    leaver.delete()
+    boss_client.force_login(django_user_model.objects.get(username="boss"))
+    settings.IMPORT_PREVIEW_MAX_AGE = -1
+    response = upload(boss_client, "product", "new.csv", "id,price\n1,1189.99\n")
+    assert response.status_code == 200
+    record = ImportRecord.objects.get(outcome="abandoned")
+    assert (record.file_name, record.user) == ("left-behind.csv", None)
+
+
 def test_the_import_history_is_visible_in_the_admin(seed, boss_client):
     preview = upload(boss_client, "product", "spring-prices.csv", "id,price\n1,1199.99\n")
     confirm(boss_client, "product", preview)
