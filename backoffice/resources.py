@@ -26,6 +26,7 @@ from backoffice.importing.widgets import (
 from backoffice.models import (
     Category,
     Customer,
+    ImportRecord,
     InventoryLog,
     InventoryReason,
     Order,
@@ -209,6 +210,7 @@ class UserResource(BackofficeResource):
             else set()
         )
         self._spare_id = None
+        self._id_remaps = {}
 
     def import_instance(self, instance, row, **kwargs):
         super().import_instance(instance, row, **kwargs)
@@ -222,8 +224,24 @@ class UserResource(BackofficeResource):
                     type(instance)._default_manager.order_by("-pk").values_list("pk", flat=True)
                 )
                 self._spare_id = max([*self._file_ids, stored.first() or 0]) + 1
+            self._id_remaps[instance.pk] = self._spare_id
             instance.pk = self._spare_id
             self._spare_id += 1
+
+    def after_import(self, dataset, result, **kwargs):
+        """The moved ids are remembered on the import's record: the guide's customers file
+        names its accounts by id only, and is read with them (``CustomerResource``)."""
+        super().after_import(dataset, result, **kwargs)
+        if not self._id_remaps:
+            return
+        moved = ", ".join(f"{old} → {new}" for old, new in self._id_remaps.items())
+        self.import_notes.append(
+            f"These ids of the file belong to other accounts here, so those rows get new ids: "
+            f"{moved}. A customers file that names accounts by these user_ids is read with "
+            "the new ids."
+        )
+        if self.import_record is not None and not kwargs.get("dry_run"):
+            self.import_record.id_remaps = {str(old): new for old, new in self._id_remaps.items()}
 
     def validate_instance(self, instance, import_validation_errors=None, validate_unique=True):
         # Runs only for rows that would change something: an export that lists the staff
@@ -245,6 +263,32 @@ class CustomerResource(BackofficeResource):
     class Meta(BackofficeResource.Meta):
         model = Customer
         fields = ("id", "user_id", "user", "phone", "address", "date_of_birth")
+
+    def before_import(self, dataset, **kwargs):
+        super().before_import(dataset, **kwargs)
+        self._user_id_remaps = ImportRecord.objects.id_remaps(User._meta.label)
+        self._remapped_user_ids = {}
+
+    def before_import_row(self, row, **kwargs):
+        """A row that names its account only by ``user_id``, an id an earlier users import
+        moved (the guide's users.json after an administrator took id 1), points at the
+        account that import made; the preview says so."""
+        super().before_import_row(row, **kwargs)
+        if str(row.get("user") or "").strip() or not self._user_id_remaps:
+            return
+        file_id = str(row.get("user_id") or "").strip()
+        if file_id in self._user_id_remaps:
+            row["user_id"] = self._user_id_remaps[file_id]
+            self._remapped_user_ids[file_id] = row["user_id"]
+
+    def after_import(self, dataset, result, **kwargs):
+        super().after_import(dataset, result, **kwargs)
+        if self._remapped_user_ids:
+            moved = ", ".join(f"{old} → {new}" for old, new in self._remapped_user_ids.items())
+            self.import_notes.append(
+                f"These user_ids were moved by an earlier users import and are read as the "
+                f"accounts it made: {moved}."
+            )
 
     def row_rules(self, instance, stored):
         """A customer profile is never hung on a staff account by an import: a file's

@@ -101,6 +101,17 @@ def private_import_dir(settings, tmp_path):
 
 
 @pytest.fixture(autouse=True)
+def _fresh_content_types():
+    """Django caches content types per process; one made inside a test (the admin history of
+    a model nothing had logged before, such as the product-tag links) is rolled back with the
+    test but stays cached, and a later test's log entry would point at it."""
+    from django.contrib.contenttypes.models import ContentType
+
+    yield
+    ContentType.objects.clear_cache()
+
+
+@pytest.fixture(autouse=True)
 def _empty_cache():
     """The cache outlives each test's rolled-back transaction: start every test without it."""
     from django.core.cache import cache

@@ -92,6 +92,7 @@ class ImportReport:
 def build_report(report: ImportReport, resource, dataset, result) -> ImportReport:
     """Fill ``report`` from a library ``Result`` of ``resource`` importing ``dataset``."""
     report.problems.extend(describe_exception(error.error) for error in result.base_errors)
+    report.notes.extend(getattr(resource, "import_notes", []))
     invalid = {row.number: row for row in result.invalid_rows}
     errors = {row.number: row for row in result.error_rows}
     for number, row_result in enumerate(result.rows, 1):

@@ -88,6 +88,7 @@ class BackofficeResource(resources.ModelResource):
         self.import_user = None
         self.import_record = None
         self.import_file_name = ""
+        self.import_notes: list[str] = []
 
     # --- fields --------------------------------------------------------------------------
 
@@ -258,6 +259,7 @@ class BackofficeResource(resources.ModelResource):
         self.import_user = user if getattr(user, "pk", None) else None
         self.import_record = kwargs.get("import_record")
         self.import_file_name = kwargs.get("file_name") or ""
+        self.import_notes = []  # sentences for the preview about the file as a whole
 
     def _add_blank_id_columns(self, dataset) -> None:
         """Our files may match rows by a readable key instead of an id (``check_headers`` has

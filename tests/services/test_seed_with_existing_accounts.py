@@ -8,9 +8,10 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 
-from backoffice.models import Customer, Order
+from backoffice.models import Customer, ImportRecord, Order
 from backoffice.services.seed import SEED_DIR
 from tests.importing.conftest import confirm, import_url, page_text, upload
+from tests.importing.seed_files import import_every_seed_file
 from tests.seed import rows
 
 User = get_user_model()
@@ -91,9 +92,50 @@ def test_users_json_through_the_admins_import_as_the_first_superuser(client):
     assert admin.username == "admin" and admin.check_password("a-long-passphrase-1")
 
 
+def test_every_guide_file_through_the_admins_import_as_the_first_superuser(client):
+    """The usual first session: the superuser (id 1) imports the guide's files one by one.
+    users.json gives john_doe a free id and remembers the move; customers.json, which names
+    accounts by user_id only, is read with it (and says so) instead of being refused."""
+    admin = first_superuser()
+    client.force_login(admin)
+    reports = dict((table.file_name, report) for table, report in import_every_seed_file(client))
+    john = User.objects.get(username="john_doe")
+    assert john.pk != 1
+    moved = f"1 → {john.pk}"
+    assert any(moved in note for note in reports["users.json"].notes)
+    assert any(moved in note for note in reports["customers.json"].notes)
+    assert ImportRecord.objects.get(model_label="auth.User").id_remaps == {"1": john.pk}
+    assert_the_guides_people_are_loaded(admin)
+
+
+def test_the_load_then_a_superuser_then_every_guide_file_through_the_admin(client):
+    """The other order: the command first, then a superuser, who imports the same files: every
+    row is unchanged (matched by username and id), nothing moves."""
+    call_command("load_seed_data", stdout=StringIO())
+    admin = User.objects.create_superuser("admin", "admin@shop.example", "a-long-passphrase-1")
+    client.force_login(admin)
+    for table, report in import_every_seed_file(client):
+        assert report.counts["unchanged"] == len(report.rows), (table.file_name, report.counts)
+        assert not report.notes, (table.file_name, report.notes)
+    assert User.objects.get(username="john_doe").pk == 1
+    assert_the_guides_people_are_loaded(admin)
+
+
 def test_a_customer_file_never_hangs_a_profile_on_a_staff_account(client):
-    """customers.json's user_id 1 is the guide's john_doe; here id 1 is the administrator:
-    the row is refused, saying how to name the account, instead of being linked to the admin."""
+    """Without a users import that moved id 1, a customers file's user_id 1 is simply this
+    shop's administrator: the row is refused, saying how to name the account."""
+    admin = first_superuser()
+    client.force_login(admin)
+    preview = upload(client, "customer", "customers.csv", "id,user_id,phone\n1,1,555-0101\n", "csv")
+    text = page_text(preview)
+    assert "'admin' (id 1) is a staff account" in text
+    assert "'user' column" in text
+    assert not Customer.objects.filter(user=admin).exists()
+
+
+def test_a_customer_row_that_names_its_account_is_not_moved(client, django_user_model):
+    """The remembered moves apply only to rows that name their account by id alone: a row
+    with a username (any file this shop exported) means that account."""
     admin = first_superuser()
     client.force_login(admin)
     upload_users = upload(
@@ -108,12 +150,14 @@ def test_a_customer_file_never_hangs_a_profile_on_a_staff_account(client):
         client, "user", upload_users, url=import_url("user", "process_import", app_label="auth")
     )
     preview = upload(
-        client, "customer", "customers.json", (SEED_DIR / "customers.json").read_bytes(), "json"
+        client,
+        "customer",
+        "customers.csv",
+        "id,user_id,user,phone,address\n1,,jane_smith,555,1 Main St\n",
+        "csv",
     )
-    text = page_text(preview)
-    assert "'admin' (id 1) is a staff account" in text
-    assert "'user' column" in text
-    assert not Customer.objects.filter(user=admin).exists()
+    confirm(client, "customer", preview)
+    assert Customer.objects.get(pk=1).user.username == "jane_smith"
 
 
 @pytest.mark.postgres_only
