@@ -10,8 +10,10 @@ class BackofficeConfig(AppConfig):
 
     def ready(self):
         from backoffice import signals
+        from backoffice.figures import signals as figure_signals
 
         signals.connect()
+        figure_signals.connect()
 
 
 class BackofficeAdminConfig(admin_apps.AdminConfig):

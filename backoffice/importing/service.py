@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 
 from django.db import DatabaseError, connection, transaction
 
+from backoffice.figures import collecting
 from backoffice.importing.formats import ImportFileError
 from backoffice.importing.report import (
     ImportReport,
@@ -109,7 +110,8 @@ def import_preview(job: ImportJob) -> ImportReport:
         return report
     try:
         with transaction.atomic():
-            result = _run(job, dataset, resource, dry_run=True)
+            with collecting():  # kept figures: recomputed once, rolled back with the rows
+                result = _run(job, dataset, resource, dry_run=True)
             transaction.set_rollback(True)
     except DatabaseError as exc:
         report.problems.append(describe_exception(exc))
@@ -132,7 +134,7 @@ def import_apply(
     if dataset is None:
         return False, report
     try:
-        with transaction.atomic():
+        with transaction.atomic(), collecting():
             lock_rows(resource, dataset)
             record = _new_record(job, ImportRecord.Outcome.APPLIED)
             record.save()

@@ -1,5 +1,6 @@
 from backoffice.models.catalog import Category, Product, ProductMeta, Supplier, Tag
 from backoffice.models.customers import Customer
+from backoffice.models.figures import CustomerFigures, OrderFigures, ProductFigures
 from backoffice.models.imports import ImportRecord
 from backoffice.models.inventory import InventoryLog, InventoryReason
 from backoffice.models.reviews import Review
@@ -8,14 +9,17 @@ from backoffice.models.sales import Order, OrderItem, OrderStatus, OrderStatusCh
 __all__ = [
     "Category",
     "Customer",
+    "CustomerFigures",
     "ImportRecord",
     "InventoryLog",
     "InventoryReason",
     "Order",
+    "OrderFigures",
     "OrderItem",
     "OrderStatus",
     "OrderStatusChange",
     "Product",
+    "ProductFigures",
     "ProductMeta",
     "Review",
     "Supplier",

@@ -8,6 +8,7 @@ from django.utils import timezone
 from backoffice.models.base import ConstraintErrorsOnFieldsMixin
 from backoffice.models.catalog import Product
 from backoffice.models.customers import Customer
+from backoffice.querysets.catalog import ReviewQuerySet
 
 
 class Review(ConstraintErrorsOnFieldsMixin, models.Model):
@@ -21,6 +22,8 @@ class Review(ConstraintErrorsOnFieldsMixin, models.Model):
     )
     comment = models.TextField()
     created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    objects = ReviewQuerySet.as_manager()
 
     constraint_error_fields = {
         "review_rating_range": "rating",

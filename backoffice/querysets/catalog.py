@@ -34,6 +34,7 @@ from django.db.models import (
 from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import Cast, Coalesce, Lag, Lead, Rank, RowNumber
 
+from backoffice.figures.tracking import KeptFiguresQuerySet, touched, value
 from backoffice.querysets.expressions import (
     MONEY,
     REVENUE,
@@ -113,6 +114,17 @@ def _counted_sales():
 INVENTORY_VALUE = ExpressionWrapper(F("price") * F("stock_quantity"), output_field=MONEY)
 
 
+# The figures ``ProductFigures`` keeps (``product_figures()`` computes them from the source rows).
+KEPT_PRODUCT_FIGURES = (
+    "review_count",
+    "avg_rating",
+    "min_rating",
+    "max_rating",
+    "tag_count",
+    "units_sold",
+    "revenue",
+)
+
 # The figures ``ProductQuerySet.with_catalog_stats()`` makes: the product list shows them, the
 # figures export writes them, the tests check them.
 CATALOG_FIGURES = (
@@ -141,7 +153,47 @@ def _tag_count():
     return Coalesce(scalar_subquery(links, "product", Count("pk"), IntegerField()), Value(0))
 
 
-class ProductQuerySet(models.QuerySet):
+def review_figures() -> dict:
+    """A product's review figures from its reviews, correlated on ``OuterRef("pk")``: a
+    product's id, or its kept figures' (``ProductFigures`` shares the product's id)."""
+    from backoffice.models import Review
+
+    reviews = Review.objects.filter(product=OuterRef("pk"))
+    return {
+        "review_count": Coalesce(
+            scalar_subquery(reviews, "product", Count("pk"), IntegerField()), Value(0)
+        ),
+        "avg_rating": scalar_subquery(reviews, "product", Avg("rating"), FloatField()),
+        # the guide's highest-rating Subquery, with the lowest beside it (None when none)
+        "min_rating": scalar_subquery(reviews, "product", Min("rating"), IntegerField()),
+        "max_rating": scalar_subquery(reviews, "product", Max("rating"), IntegerField()),
+    }
+
+
+def sales_figures() -> dict:
+    """A product's ``units_sold`` and ``revenue`` from the counted order items, correlated on
+    ``OuterRef("pk")`` like ``review_figures``."""
+    sales = _counted_sales().filter(product=OuterRef("pk"))
+    return {
+        "units_sold": Coalesce(
+            scalar_subquery(sales, "product", Sum("quantity"), IntegerField()), Value(0)
+        ),
+        "revenue": Cents(Coalesce(scalar_subquery(sales, "product", REVENUE, MONEY), ZERO_MONEY)),
+    }
+
+
+def product_figures() -> dict:
+    """Every figure ``ProductFigures`` keeps, from the source rows."""
+    return {**review_figures(), "tag_count": _tag_count(), **sales_figures()}
+
+
+class ProductQuerySet(KeptFiguresQuerySet):
+    figures_follow_updates = False
+
+    def figure_keys(self, rows) -> dict:
+        """A new product gets its figures row (``backoffice.figures``)."""
+        return {"products": {value(row, "pk") for row in rows}}
+
     def active(self):
         """Products on sale."""
         return self.filter(is_active=True)
@@ -166,38 +218,23 @@ class ProductQuerySet(models.QuerySet):
     # --- Figures -------------------------------------------------------------------------
 
     def with_review_stats(self):
-        """``review_count`` (0 when none) and ``avg_rating`` (None when none)."""
-        from backoffice.models import Review
-
-        reviews = Review.objects.filter(product=OuterRef("pk"))
-        return self.annotate(
-            review_count=Coalesce(
-                scalar_subquery(reviews, "product", Count("pk"), IntegerField()), Value(0)
-            ),
-            avg_rating=scalar_subquery(reviews, "product", Avg("rating"), FloatField()),
-            # the guide's highest-rating Subquery, with the lowest beside it (None when none)
-            min_rating=scalar_subquery(reviews, "product", Min("rating"), IntegerField()),
-            max_rating=scalar_subquery(reviews, "product", Max("rating"), IntegerField()),
-        )
+        """``review_count`` (0 when none), ``avg_rating``, ``min_rating`` and ``max_rating``
+        (None when none), computed from the reviews (``review_figures``)."""
+        return self.annotate(**review_figures())
 
     def with_tag_count(self):
         """``tag_count``: how many tags the product has (0 when none), one subquery."""
         return self.annotate(tag_count=_tag_count())
 
     def with_tags_at_least(self, count: int):
-        """Products with ``count`` tags or more (the guide's "products with multiple tags").
-        An alias of its own, so it chains with ``with_tag_count`` (the list does both)."""
-        return self.alias(_tags_held=_tag_count()).filter(_tags_held__gte=count)
+        """Products with ``count`` tags or more (the guide's "products with multiple tags"),
+        by the kept tag count (an index, not a count per product)."""
+        return self.filter(kept_figures__tag_count__gte=count)
 
     def with_sales_stats(self):
-        """``units_sold`` and ``revenue`` over items of orders that are not cancelled (0 if none)."""
-        sales = _counted_sales().filter(product=OuterRef("pk"))
-        return self.annotate(
-            units_sold=Coalesce(
-                scalar_subquery(sales, "product", Sum("quantity"), IntegerField()), Value(0)
-            ),
-            revenue=Cents(Coalesce(scalar_subquery(sales, "product", REVENUE, MONEY), ZERO_MONEY)),
-        )
+        """``units_sold`` and ``revenue`` over items of orders that are not cancelled (0 if
+        none), computed from the order items (``sales_figures``)."""
+        return self.annotate(**sales_figures())
 
     def with_performance_grade(self):
         """``performance_grade`` A–D from counted revenue (needs ``with_sales_stats``)."""
@@ -215,13 +252,13 @@ class ProductQuerySet(models.QuerySet):
         """CATALOG_FIGURES, every figure of the product list: reviews, sales, stock status and
         price band. The one method the product admin, its exports and the reports use.
         """
-        return (
-            self.with_review_stats()
-            .with_tag_count()
-            .with_sales_stats()
-            .with_stock_status()
-            .with_price_band()
-        )
+        return self.with_kept_figures().with_stock_status().with_price_band()
+
+    def with_kept_figures(self):
+        """KEPT_PRODUCT_FIGURES read from ``ProductFigures`` under the names the source methods
+        give them (``with_review_stats``, ``with_tag_count``, ``with_sales_stats``): one join
+        on the product's id instead of a subquery per figure per row, and sorted by an index."""
+        return self.annotate(**{name: F(f"kept_figures__{name}") for name in KEPT_PRODUCT_FIGURES})
 
     def with_category_position(self):
         """Window functions placing each product in its category (the "in its category" panel).
@@ -357,6 +394,14 @@ def metadata_colors() -> list[str]:
     return [color for color in colors if color.strip()]
 
 
+class ReviewQuerySet(KeptFiguresQuerySet):
+    figure_key_fields = ("product_id",)
+
+    def figure_keys(self, rows) -> dict:
+        """A review moves its product's review figures."""
+        return {"products": {value(row, "product_id") for row in rows}}
+
+
 class CategoryQuerySet(models.QuerySet):
     def with_product_stats(self):
         """Per category: product counts, price figures, total stock, revenue, share of products.
@@ -475,6 +520,16 @@ class SupplierQuerySet(models.QuerySet):
 
 
 class TagQuerySet(models.QuerySet):
+    def delete(self):
+        """The links go with the tags, without signals: their products' tag counts are
+        reported here (one query for all the tags)."""
+        products = set(
+            _product_tag_links().filter(tag__in=self.values("pk")).values_list("product", flat=True)
+        )
+        result = super().delete()
+        touched(products=products)
+        return result
+
     def with_product_count(self):
         """``product_count``: how many products carry the tag."""
         from backoffice.models import Product

@@ -30,8 +30,10 @@ from django.db.models import (
     Window,
 )
 from django.db.models.functions import Coalesce, Lag, Lead
+from django.db.models.lookups import Exact
 from django.utils import timezone
 
+from backoffice.figures.tracking import KeptFiguresQuerySet, touched, value
 from backoffice.querysets.expressions import (
     LINE_TOTAL,
     MONEY,
@@ -96,7 +98,51 @@ STATUS_SUMMARY_FIGURES = (
 )
 
 
-class OrderQuerySet(models.QuerySet):
+def order_figures() -> dict:
+    """ORDER_FIGURES of an order from its lines, correlated on ``OuterRef("pk")``: an
+    order's id, or its kept figures' (``OrderFigures`` shares the order's id)."""
+    Order, OrderItem = _model("Order"), _model("OrderItem")
+    items = OrderItem.objects.filter(order=OuterRef("pk"))
+    items_total = Coalesce(
+        scalar_subquery(items, "order", round_cents(Sum(LINE_TOTAL)), MONEY),
+        ZERO_MONEY,
+        output_field=MONEY,
+    )
+    charged = Subquery(Order.objects.filter(pk=OuterRef("pk")).values("total_amount")[:1])
+    return {
+        "items_total": items_total,
+        "item_count": Coalesce(
+            scalar_subquery(items, "order", Count("pk"), models.IntegerField()), 0
+        ),
+        "total_differs": Case(
+            When(Q(Exact(charged, items_total)), then=Value(False)),
+            default=Value(True),
+            output_field=models.BooleanField(),
+        ),
+    }
+
+
+class OrderQuerySet(KeptFiguresQuerySet):
+    figure_key_fields = ("pk", "customer_id")
+
+    def figure_keys(self, rows) -> dict:
+        """An order moves its own figures (the total charged against its lines) and its
+        customer's; its status also moves its lines' products (``update`` adds those)."""
+        rows = list(rows)
+        return {
+            "orders": {value(row, "pk") for row in rows},
+            "customers": {value(row, "customer_id") for row in rows},
+        }
+
+    def update(self, **kwargs):
+        products = set()
+        if "status" in kwargs:  # counted or not: the lines' products move too
+            items = _model("OrderItem")._base_manager.filter(order__in=self.values("pk"))
+            products = set(items.values_list("product_id", flat=True))
+        count = super().update(**kwargs)
+        touched(products=products)  # after the write: outside collecting() it recomputes now
+        return count
+
     def counted(self):
         """Orders that count as sales (docs/design.md): every order that is not cancelled."""
         return self.filter(_COUNTED_ORDER)
@@ -114,36 +160,19 @@ class OrderQuerySet(models.QuerySet):
         return self
 
     def with_items_total(self):
-        """Annotate ``items_total``: the sum of quantity × unit price of the order's lines,
-        rounded to the cent in SQL (0.00 without lines)."""
-        items = _model("OrderItem").objects.filter(order=OuterRef("pk"))
-        return self.annotate(
-            items_total=Coalesce(
-                scalar_subquery(items, "order", round_cents(Sum(LINE_TOTAL)), MONEY),
-                ZERO_MONEY,
-                output_field=MONEY,
-            )
-        )
+        """Annotate ``items_total``: the sum of quantity × unit price of the order's lines, to
+        the cent (0.00 without lines), as ``OrderFigures`` keeps it (``order_figures``)."""
+        return self.annotate(items_total=F("kept_figures__items_total"))
 
     def with_item_totals(self):
         """Annotate ORDER_FIGURES: ``items_total``, ``item_count`` (lines) and
-        ``total_differs`` (true when the total charged is not the items total)."""
-        items = _model("OrderItem").objects.filter(order=OuterRef("pk"))
-        return (
-            self.with_items_total()
-            .annotate(
-                item_count=Coalesce(
-                    scalar_subquery(items, "order", Count("pk"), models.IntegerField()), 0
-                ),
-            )
-            .annotate(
-                total_differs=Case(
-                    When(total_amount=F("items_total"), then=Value(False)),
-                    default=Value(True),
-                    output_field=models.BooleanField(),
-                )
-            )
-        )
+        ``total_differs`` (true when the total charged is not the items total), kept."""
+        return self.annotate(**{name: F(f"kept_figures__{name}") for name in ORDER_FIGURES})
+
+    def with_line_figures(self):
+        """ORDER_FIGURES computed from the lines (``order_figures``), for writers: the kept
+        ones are recomputed only when the write's ``collecting()`` block ends."""
+        return self.annotate(**order_figures())
 
     def with_customer_neighbours(self):
         """Annotate ``prev_order_total`` / ``next_order_total``: the same customer's order before
@@ -235,7 +264,17 @@ class OrderQuerySet(models.QuerySet):
         }
 
 
-class OrderItemQuerySet(models.QuerySet):
+class OrderItemQuerySet(KeptFiguresQuerySet):
+    figure_key_fields = ("product_id", "order_id")
+
+    def figure_keys(self, rows) -> dict:
+        """An order line moves its product's sales figures and its order's line totals."""
+        rows = list(rows)
+        return {
+            "products": {value(row, "product_id") for row in rows},
+            "orders": {value(row, "order_id") for row in rows},
+        }
+
     def counted(self):
         """Order items that count as sales (docs/design.md): items of orders that are not cancelled."""
         return self.filter(_COUNTED_ITEM)
@@ -271,59 +310,82 @@ CUSTOMER_FIGURES = (
 )
 
 
-class CustomerQuerySet(models.QuerySet):
-    def with_order_stats(self):
-        """Annotate the customer list's figures; cancelled orders count in none of them.
+# The figures ``CustomerFigures`` keeps; the segment is read from ``total_spent``.
+KEPT_CUSTOMER_FIGURES = (
+    "order_count",
+    "cancelled_order_count",
+    "total_spent",
+    "avg_order_value",
+    "first_order_date",
+    "last_order_date",
+    "latest_order_total",
+    "has_order_over_500",
+)
 
-        ``order_count``, ``total_spent``, ``avg_order_value``, ``first_order_date``,
-        ``last_order_date``, ``latest_order_total`` (Subquery), ``has_order_over_500`` (Exists),
-        ``cancelled_order_count`` and ``segment``. See docs/customer-segments.md.
-        """
-        Order = _model("Order")
-        orders = Order.objects.filter(customer=OuterRef("pk"))
-        counted = orders.counted()
+
+def customer_figures() -> dict:
+    """KEPT_CUSTOMER_FIGURES of a customer from their orders, correlated on
+    ``OuterRef("pk")``: a customer's id, or their kept figures' (same id)."""
+    orders = _model("Order").objects.filter(customer=OuterRef("pk"))
+    counted = orders.counted()
+    return {
+        "order_count": Coalesce(
+            scalar_subquery(counted, "customer", Count("pk"), models.IntegerField()), 0
+        ),
+        "cancelled_order_count": Coalesce(
+            scalar_subquery(orders.cancelled(), "customer", Count("pk"), models.IntegerField()),
+            0,
+        ),
+        "total_spent": Coalesce(
+            scalar_subquery(counted, "customer", round_cents(Sum("total_amount")), MONEY),
+            ZERO_MONEY,
+            output_field=MONEY,
+        ),
+        "avg_order_value": scalar_subquery(
+            counted, "customer", round_cents(Avg("total_amount")), MONEY
+        ),
+        "first_order_date": scalar_subquery(
+            counted, "customer", Min("order_date"), models.DateTimeField()
+        ),
+        "last_order_date": scalar_subquery(
+            counted, "customer", Max("order_date"), models.DateTimeField()
+        ),
+        "latest_order_total": Subquery(
+            counted.order_by("-order_date", "-id").values("total_amount")[:1],
+            output_field=MONEY,
+        ),
+        "has_order_over_500": Exists(counted.filter(total_amount__gt=LARGE_ORDER_TOTAL)),
+    }
+
+
+def _segment(total_spent: str) -> Case:
+    """The segment label of the amount ``total_spent`` names (SEGMENT_THRESHOLDS)."""
+    return Case(
+        *[
+            When(**{f"{total_spent}__gte": threshold}, then=Value(label))
+            for threshold, label in SEGMENT_THRESHOLDS
+        ],
+        default=Value(SEGMENT_REGULAR),
+        output_field=models.CharField(),
+    )
+
+
+class CustomerQuerySet(KeptFiguresQuerySet):
+    figures_follow_updates = False
+
+    def figure_keys(self, rows) -> dict:
+        """A new customer gets their figures row (``backoffice.figures``)."""
+        return {"customers": {value(row, "pk") for row in rows}}
+
+    def with_order_stats(self):
+        """Annotate the customer list's figures, as ``CustomerFigures`` keeps them (cancelled
+        orders count in none): ``order_count``, ``total_spent``, ``avg_order_value``,
+        ``first_order_date``, ``last_order_date``, ``latest_order_total``,
+        ``has_order_over_500``, ``cancelled_order_count``, and ``segment`` from the total
+        spent. See docs/customer-segments.md; ``customer_figures`` computes them."""
         return self.annotate(
-            order_count=Coalesce(
-                scalar_subquery(counted, "customer", Count("pk"), models.IntegerField()), 0
-            ),
-            cancelled_order_count=Coalesce(
-                scalar_subquery(
-                    orders.cancelled(),
-                    "customer",
-                    Count("pk"),
-                    models.IntegerField(),
-                ),
-                0,
-            ),
-            total_spent=Coalesce(
-                scalar_subquery(counted, "customer", round_cents(Sum("total_amount")), MONEY),
-                ZERO_MONEY,
-                output_field=MONEY,
-            ),
-            avg_order_value=scalar_subquery(
-                counted, "customer", round_cents(Avg("total_amount")), MONEY
-            ),
-            first_order_date=scalar_subquery(
-                counted, "customer", Min("order_date"), models.DateTimeField()
-            ),
-            last_order_date=scalar_subquery(
-                counted, "customer", Max("order_date"), models.DateTimeField()
-            ),
-            latest_order_total=Subquery(
-                counted.order_by("-order_date", "-id").values("total_amount")[:1],
-                output_field=MONEY,
-            ),
-            has_order_over_500=Exists(counted.filter(total_amount__gt=LARGE_ORDER_TOTAL)),
-        ).annotate(
-            segment=Case(
-                *[
-                    When(total_spent__gte=threshold, then=Value(label))
-                    for threshold, label in SEGMENT_THRESHOLDS
-                ],
-                default=Value(SEGMENT_REGULAR),
-                output_field=models.CharField(),
-            )
-        )
+            **{name: F(f"kept_figures__{name}") for name in KEPT_CUSTOMER_FIGURES}
+        ).annotate(segment=_segment("total_spent"))
 
     def with_orders(self):
         """Customers with at least one order that is not cancelled."""

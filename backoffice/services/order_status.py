@@ -9,9 +9,9 @@ change of the same order instead of deadlocking with it.
 from collections import Counter
 from dataclasses import dataclass
 
-from django.db import transaction
 from django.utils import timezone
 
+from backoffice.figures import collecting
 from backoffice.models import InventoryReason, Order, OrderStatus, OrderStatusChange
 from backoffice.services.history import history_record_changes
 from backoffice.services.inventory import StockChange, StockError, stock_apply_changes
@@ -45,7 +45,7 @@ def order_set_status(*, order: Order, to_status: str, user=None, note: str = "")
 
     Delivering sets the delivery date; cancelling returns the stock of the lines (logged).
     """
-    with transaction.atomic():
+    with collecting():  # kept figures recomputed at the end
         current = lock_orders([order.pk])[order.pk]
         from_status = current.status
         if from_status == to_status:
@@ -100,7 +100,7 @@ def orders_set_status(*, order_ids, to_status: str, user=None) -> list[Outcome]:
     for order in Order.objects.filter(pk__in=order_ids).order_by("pk"):
         before = OrderStatus(order.status).label
         try:
-            with transaction.atomic():
+            with collecting():  # kept figures recomputed at the end
                 order_set_status(order=order, to_status=to_status, user=user)
                 history_record_changes(
                     user=user,

@@ -18,6 +18,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from backoffice.cache import dashboard_changed
+from backoffice.figures import collecting
 from backoffice.models import (
     InventoryReason,
     Order,
@@ -124,7 +125,7 @@ def order_save_with_items(
     other refusals are ``OrderLinesError``, ``OrderStatusError`` and ``StockError`` (per
     product); on any of them nothing is written and ``order`` is left as it was passed.
     """
-    with transaction.atomic():
+    with collecting():  # kept figures recomputed at the end
         adding = order._state.adding
         # 1. Lock the order and its lines; refuse a page opened before someone else's edit.
         current, existing = None, {}
@@ -211,11 +212,11 @@ def orders_recalculate_totals(*, order_ids, user=None) -> list[TotalFix]:
     and writing the total. Returns one entry per order that changed.
     """
     fixes = []
-    with transaction.atomic():
+    with collecting():  # kept figures recomputed at the end
         lock_orders(order_ids)
         differing = (
             Order.objects.filter(pk__in=order_ids)
-            .with_item_totals()
+            .with_line_figures()  # from the lines themselves: kept figures may lag in a write
             .filter(total_differs=True)
             .order_by("pk")
         )

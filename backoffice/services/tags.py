@@ -1,6 +1,7 @@
 """Tagging products in bulk: add, remove, replace, clear.
 
-Each function works on the product-tag link table directly, in one transaction and a fixed
+Each function works on the product-tag link table directly (its kept tag counts are reported
+with ``touched`` and recomputed at the end), in one transaction and a fixed
 number of queries whatever the number of products (``product.tags.add()`` in a loop would be a
 query or two per product). Each returns how many products actually changed, so the admin can
 say "3 products tagged, 2 already had it".
@@ -8,8 +9,7 @@ say "3 products tagged, 2 already had it".
 
 from collections.abc import Iterable
 
-from django.db import transaction
-
+from backoffice.figures import collecting, touched
 from backoffice.models import Product, Tag
 from backoffice.services.edits import EDIT_BUMP
 from backoffice.services.history import history_record_product_changes
@@ -22,6 +22,7 @@ def _tags_edited(product_ids, *, user=None, message: str = "") -> None:
     each product's history says what the bulk action did."""
     product_ids = set(product_ids)
     if product_ids:
+        touched(products=product_ids)  # recomputed when the caller's ``collecting()`` ends
         Product.objects.filter(pk__in=product_ids).update(edit_version=EDIT_BUMP)
         history_record_product_changes(user=user, product_ids=product_ids, message=message)
 
@@ -29,7 +30,7 @@ def _tags_edited(product_ids, *, user=None, message: str = "") -> None:
 def product_tags_add(*, product_ids: Iterable[int], tag: Tag, user=None) -> int:
     """Give ``tag`` to every product that lacks it; the number of products that gained it."""
     product_ids = set(product_ids)
-    with transaction.atomic():
+    with collecting():
         already = set(
             ProductTag.objects.filter(tag=tag, product_id__in=product_ids).values_list(
                 "product_id", flat=True
@@ -47,7 +48,7 @@ def product_tags_add(*, product_ids: Iterable[int], tag: Tag, user=None) -> int:
 
 def product_tags_remove(*, product_ids: Iterable[int], tag: Tag, user=None) -> int:
     """Take ``tag`` off the products; the number of products that had it."""
-    with transaction.atomic():
+    with collecting():
         links = ProductTag.objects.filter(tag=tag, product_id__in=set(product_ids))
         _tags_edited(
             list(links.values_list("product_id", flat=True)),
@@ -63,7 +64,7 @@ def product_tags_replace(*, product_ids: Iterable[int], tags: Iterable[Tag], use
     product_ids = set(product_ids)
     tags = list(tags)
     wanted = {tag.pk for tag in tags}
-    with transaction.atomic():
+    with collecting():
         current: dict[int, set[int]] = {pk: set() for pk in product_ids}
         for product_id, tag_id in ProductTag.objects.filter(product_id__in=product_ids).values_list(
             "product_id", "tag_id"
@@ -87,7 +88,7 @@ def product_tags_replace(*, product_ids: Iterable[int], tags: Iterable[Tag], use
 def product_tags_clear(*, product_ids: Iterable[int], user=None) -> int:
     """Remove every tag from the products; the number of products that had any."""
     product_ids = set(product_ids)
-    with transaction.atomic():
+    with collecting():
         tagged = (
             ProductTag.objects.filter(product_id__in=product_ids)
             .values("product_id")

@@ -8,7 +8,13 @@ from import_export.admin import ExportMixin, ImportMixin
 
 from backoffice.models import ImportRecord, InventoryLog, OrderStatusChange
 
-BACKOFFICE_MODELS = list(apps.get_app_config("backoffice").get_models())
+# Kept figures are derived rows, never edited: the lists show them, they have no admin.
+KEPT_FIGURES = {"ProductFigures", "OrderFigures", "CustomerFigures"}
+BACKOFFICE_MODELS = [
+    model
+    for model in apps.get_app_config("backoffice").get_models()
+    if model.__name__ not in KEPT_FIGURES
+]
 ALL_MODELS = BACKOFFICE_MODELS + [apps.get_model("auth", "User")]
 
 

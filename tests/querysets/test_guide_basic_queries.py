@@ -154,7 +154,9 @@ def test_delete_single_object():
         name="Special Laptop", price=Decimal("1299.99"), category_id=1, supplier_id=1
     )
     deleted, per_model = product.delete()
-    assert deleted == 1
+    # the product, and its kept figures row with it (backoffice.figures)
+    assert per_model == {"backoffice.Product": 1, "backoffice.ProductFigures": 1}
+    assert deleted == 2
     assert not Product.objects.filter(name="Special Laptop").exists()
 
 

@@ -115,7 +115,10 @@ def test_every_figure_sorts_in_the_database(figure):
 
 @pytest.mark.usefixtures("seed")
 def test_no_join_of_reviews_or_order_items_in_the_outer_query():
-    """Figures are correlated subqueries: the outer FROM is the product table alone."""
+    """The list reads kept figures: the outer FROM is the product table and its one-to-one
+    figures row, never reviews or order items (which would multiply rows)."""
     sql = str(Product.objects.with_catalog_stats().query)
     outer_from = sql[sql.rindex(" FROM ") :]
-    assert "JOIN" not in outer_from
+    assert outer_from.count("JOIN") == 1
+    assert 'JOIN "backoffice_productfigures"' in outer_from
+    assert "backoffice_review" not in outer_from and "backoffice_orderitem" not in outer_from

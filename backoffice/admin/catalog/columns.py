@@ -1,10 +1,10 @@
 """What the catalog lists share: money shown to the cent, the read-only table of a category's,
 supplier's or tag's products, and a list ordered by its figures by default."""
 
-from django.contrib.admin.views.main import ChangeList
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 
+from backoffice.admin.common.changelist import PageFirstChangeList
 from backoffice.admin.common.columns import money
 
 
@@ -33,7 +33,7 @@ def products_table(products) -> str:
     )
 
 
-class FiguresOrderedChangeList(ChangeList):
+class FiguresOrderedChangeList(PageFirstChangeList):
     """A list whose default order is by an annotated figure.
 
     ``ModelAdmin.ordering`` must name model fields, and other lists' related-field filters reuse

@@ -7,6 +7,7 @@ formulas, and is offered for the filtered list (Export button) and for the selec
 ("Export selected" action) on every list.
 """
 
+import contextlib
 from decimal import Decimal, InvalidOperation
 from urllib.parse import urlencode
 
@@ -20,6 +21,9 @@ from django.db.models.constants import LOOKUP_SEP
 from django.http import HttpResponseRedirect
 from import_export.admin import ExportActionMixin, ImportExportMixin
 
+from backoffice.admin.common.changelist import PageFirstChangeList
+from backoffice.admin.common.pagination import EstimatedCountPaginator
+from backoffice.figures import collecting
 from backoffice.importing.admin import ExportViewsMixin, ImportViewsMixin
 
 
@@ -145,6 +149,31 @@ class BackofficeAdmin(
     """Base class of every model admin: Import/Export through the model's resources."""
 
     list_per_page = 50
+    # An unfiltered big list is counted from the statistics (``pagination``); the "(N total)"
+    # beside a filtered count would count the whole table again, so it is not shown.
+    paginator = EstimatedCountPaginator
+    show_full_result_count = False
+
+    def get_changelist(self, request, **kwargs):
+        return PageFirstChangeList
+
+    # Every write a page makes (a save, the list's editable columns, an action, a delete, an
+    # import) moves kept figures; they are recomputed once, at the end, in its transaction.
+    def changeform_view(self, request, *args, **kwargs):
+        with _collecting_if_posted(request):
+            return super().changeform_view(request, *args, **kwargs)
+
+    def changelist_view(self, request, *args, **kwargs):
+        with _collecting_if_posted(request):
+            return super().changelist_view(request, *args, **kwargs)
+
+    def delete_view(self, request, *args, **kwargs):
+        with _collecting_if_posted(request):
+            return super().delete_view(request, *args, **kwargs)
+
+    def process_import(self, request, *args, **kwargs):
+        with _collecting_if_posted(request):
+            return super().process_import(request, *args, **kwargs)
 
     def get_deleted_objects(self, objs, request):
         """Django also asks for the delete permission on the rows that *protect* the selection
@@ -154,6 +183,10 @@ class BackofficeAdmin(
         if protected:
             perms_needed = set()
         return to_delete, model_count, perms_needed, protected
+
+
+def _collecting_if_posted(request):
+    return collecting() if request.method == "POST" else contextlib.nullcontext()
 
 
 NUL = "\x00"

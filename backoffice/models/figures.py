@@ -1,0 +1,104 @@
+"""Kept figures: per product, order and customer, what the lists show and sort by.
+
+At a real shop's size (a million orders) a figure computed from the source rows on every request
+costs seconds, and a list sorted by it costs minutes. These tables keep each figure beside its
+row instead. They are never edited: ``backoffice.figures`` recomputes the rows a write touched,
+in the write's transaction, from the very definitions the source queries use
+(``backoffice.querysets``), and ``manage.py rebuild_figures [--check]`` recomputes or checks all
+of them. Each table's primary key is its row's id, so a figure joins one-to-one.
+"""
+
+from decimal import Decimal
+
+from django.db import models
+
+from backoffice.models.catalog import Product
+from backoffice.models.customers import Customer
+from backoffice.models.sales import Order
+
+
+def _money(**kwargs):
+    return models.DecimalField(max_digits=14, decimal_places=2, **kwargs)
+
+
+class ProductFigures(models.Model):
+    product = models.OneToOneField(
+        Product, primary_key=True, on_delete=models.CASCADE, related_name="kept_figures"
+    )
+    review_count = models.PositiveIntegerField(default=0)
+    avg_rating = models.FloatField(null=True)
+    min_rating = models.PositiveSmallIntegerField(null=True)
+    max_rating = models.PositiveSmallIntegerField(null=True)
+    tag_count = models.PositiveIntegerField(default=0)
+    units_sold = models.BigIntegerField(default=0)
+    revenue = _money(default=Decimal("0.00"))
+
+    class Meta:
+        default_permissions = ()
+        verbose_name_plural = "product figures"
+        # every figure the product list sorts by (PostgreSQL reads them in order, then the id)
+        indexes = [
+            models.Index(fields=["review_count"]),
+            models.Index(fields=["avg_rating"]),
+            models.Index(fields=["min_rating"]),
+            models.Index(fields=["max_rating"]),
+            models.Index(fields=["tag_count"]),
+            models.Index(fields=["units_sold"]),
+            models.Index(fields=["revenue"]),
+        ]
+
+    def __str__(self):
+        return f"Figures of product {self.pk}"
+
+
+class OrderFigures(models.Model):
+    order = models.OneToOneField(
+        Order, primary_key=True, on_delete=models.CASCADE, related_name="kept_figures"
+    )
+    items_total = _money(default=Decimal("0.00"))
+    item_count = models.PositiveIntegerField(default=0)
+    # Kept, not compared at read time: the "total differs" filter must not walk every order.
+    total_differs = models.BooleanField(default=False)
+
+    class Meta:
+        default_permissions = ()
+        verbose_name_plural = "order figures"
+        indexes = [
+            models.Index(fields=["items_total"]),
+            models.Index(fields=["item_count"]),
+            models.Index(
+                fields=["order"], condition=models.Q(total_differs=True), name="order_differs"
+            ),
+        ]
+
+    def __str__(self):
+        return f"Figures of order {self.pk}"
+
+
+class CustomerFigures(models.Model):
+    customer = models.OneToOneField(
+        Customer, primary_key=True, on_delete=models.CASCADE, related_name="kept_figures"
+    )
+    order_count = models.PositiveIntegerField(default=0)
+    cancelled_order_count = models.PositiveIntegerField(default=0)
+    total_spent = _money(default=Decimal("0.00"))
+    avg_order_value = _money(null=True)
+    first_order_date = models.DateTimeField(null=True)
+    last_order_date = models.DateTimeField(null=True)
+    latest_order_total = _money(null=True)
+    has_order_over_500 = models.BooleanField(default=False)
+
+    class Meta:
+        default_permissions = ()
+        verbose_name_plural = "customer figures"
+        indexes = [
+            models.Index(fields=["order_count"]),
+            models.Index(fields=["total_spent"]),
+            models.Index(fields=["avg_order_value"]),
+            models.Index(fields=["first_order_date"]),
+            models.Index(fields=["last_order_date"]),
+            models.Index(fields=["latest_order_total"]),
+        ]
+
+    def __str__(self):
+        return f"Figures of customer {self.pk}"
