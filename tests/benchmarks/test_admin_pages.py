@@ -1,0 +1,93 @@
+"""benchmarks/admin_pages.py runs, so that it cannot rot (issue 12: CI runs it at a small size).
+
+It is run whole, in this process, on the test database with the sample data and enough extra
+orders for the orders list to have a page 2 and a last page. Nothing here is about time: the
+test checks that every admin was measured, that every page answered 200 (the script exits 2
+otherwise) and that the lists carry the stock admin's figures beside ours.
+"""
+
+import importlib.util
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from django.contrib import admin
+from django.utils import timezone
+
+from backoffice.models import Customer, Order, OrderItem, Product
+
+SCRIPT = Path(__file__).resolve().parents[2] / "benchmarks" / "admin_pages.py"
+
+
+def load_script():
+    spec = importlib.util.spec_from_file_location("admin_pages_benchmark", SCRIPT)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def table_rows(output: str) -> list[dict]:
+    """The Markdown table's rows as dicts keyed by its header."""
+    lines = [line for line in output.splitlines() if line.startswith("| ")]
+    headers = [cell.strip() for cell in lines[0].strip("|").split("|")]
+    return [
+        dict(zip(headers, (cell.strip() for cell in line.strip("|").split("|")), strict=True))
+        for line in lines[1:]
+    ]
+
+
+@pytest.fixture
+def more_orders(seed):
+    """Three pages of orders (the list shows 50), each with a line, spread over two years."""
+    customer = Customer.objects.order_by("pk").first()
+    product = Product.objects.order_by("pk").first()
+    now = timezone.now()
+    orders = Order.objects.bulk_create(
+        Order(customer=customer, order_date=now - timedelta(days=5 * n), total_amount=product.price)
+        for n in range(120)
+    )
+    OrderItem.objects.bulk_create(
+        OrderItem(order=order, product=product, quantity=1, price=product.price) for order in orders
+    )
+
+
+def test_every_admin_page_is_measured_and_answers(more_orders, capsys):
+    script = load_script()
+
+    exit_code = script.main(["--repeat", "1", "--markdown"])
+    output = capsys.readouterr().out
+
+    assert exit_code == 0, output  # 2 would mean a page answered something other than 200
+    rows = table_rows(output)
+    assert "[HTTP" not in output
+    measured = {row["area"] for row in rows}
+    for model in admin.site._registry:
+        area = f"{model._meta.app_label}.{model._meta.model_name}"
+        assert area in measured, f"{area} missing from the table"
+        changelist = next(r for r in rows if r["area"] == area and r["page"] == "changelist")
+        assert changelist["stock p95"] and changelist["ratio"], changelist
+    orders = {row["page"]: row for row in rows if row["area"] == "backoffice.order"}
+    assert orders["page 2"]["stock p95"]
+    assert orders["last page (3)"]["stock p95"]
+    assert any(page.startswith("filter ") for page in orders)
+    assert any(page.startswith("search ") for page in orders)
+    assert any(page.startswith("sort ") for page in orders)
+    assert {"change", "add"} <= set(orders)
+    assert any(row["page"].startswith("autocomplete ") for row in rows)
+    assert any(row["page"] == "dashboard (cold cache)" for row in rows)
+    reports = [row for row in rows if row["page"].startswith("report ")]
+    from backoffice.reports.registry import REPORTS
+
+    assert len(reports) == len(REPORTS)
+    # only "queries" and the stock columns are figures the test can rely on: never a time
+    assert all(int(row["queries"]) > 0 for row in rows), "\n".join(
+        str(r) for r in rows if r["queries"] == "0"
+    )
+
+
+def test_generate_without_the_command_says_so(db, monkeypatch):
+    script = load_script()
+    monkeypatch.setattr("django.core.management.get_commands", dict)
+
+    with pytest.raises(SystemExit, match="generate_shop"):
+        script.generate(10, 1)
