@@ -39,16 +39,20 @@ from django.core.management.color import no_style
 from django.db import DatabaseError, connection, models, transaction
 
 from backoffice.cache import dashboard_changed, dashboard_invalidate
+from backoffice.figures.rebuild import rebuild
 from backoffice.models import (
     Category,
     Customer,
+    CustomerFigures,
     InventoryLog,
     InventoryReason,
     Order,
+    OrderFigures,
     OrderItem,
     OrderStatus,
     OrderStatusChange,
     Product,
+    ProductFigures,
     ProductMeta,
     Review,
     Supplier,
@@ -784,7 +788,7 @@ def _prefix(category_index: int) -> str:
 # --- Around the generation. ---
 # Children before parents: raw DELETEs in this order never break a foreign key.
 SHOP_MODELS_CHILDREN_FIRST = (
-    InventoryLog, Review, OrderStatusChange, OrderItem, Order, ProductTag, ProductMeta, Product,
+    ProductFigures, OrderFigures, CustomerFigures, InventoryLog, Review, OrderStatusChange, OrderItem, Order, ProductTag, ProductMeta, Product,
     Tag, Supplier, Category, Customer,
 )  # fmt: skip
 
@@ -819,7 +823,7 @@ def shop_empty() -> None:
 
 GENERATED_MODELS = (
     Category, Supplier, Tag, Product, ProductTag, ProductMeta, InventoryLog, User, Customer,
-    Order, OrderItem, Review,
+    Order, OrderItem, Review, ProductFigures, OrderFigures, CustomerFigures,
 )  # fmt: skip
 
 
@@ -871,6 +875,13 @@ def shop_generate(
             if progress:
                 progress(generator.done[-1])
         generator.run()
+        began = time.perf_counter()
+        kept = rebuild()  # the kept figures, from the rows just written (no signal saw them)
+        generator.done.append(
+            TableDone("(kept figures)", sum(kept.values()), time.perf_counter() - began)
+        )
+        if progress:
+            progress(generator.done[-1])
         began = time.perf_counter()
         shop_after_load()
         generator.done.append(

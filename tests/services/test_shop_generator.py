@@ -1,6 +1,7 @@
 """``manage.py generate_shop`` (issue 12): the shape it promises, measured on what it made, and
 the app's rules checked on every row it wrote. Runs on SQLite and PostgreSQL alike."""
 
+import io
 import re
 from collections import Counter
 from datetime import date, timedelta
@@ -275,3 +276,14 @@ def test_the_command_prints_every_table_with_its_rows_and_a_total(shop):
 def test_orders_out_of_range_are_refused():
     with pytest.raises(CommandError, match="--orders must be between"):
         generate(0)
+
+
+def test_every_kept_figure_is_true_for_the_generated_shop(shop):
+    """The generator writes around the models (COPY), then rebuilds the kept figures:
+    ``rebuild_figures --check`` finds nothing to correct."""
+    from django.core.management import call_command
+
+    from backoffice.figures.rebuild import check
+
+    assert check() == []
+    call_command("rebuild_figures", "--check", stdout=io.StringIO())
