@@ -224,8 +224,7 @@ class OrderQuerySet(KeptFiguresQuerySet):
 
     def of_segment(self, segment):
         """Orders of customers currently in this segment."""
-        customers = _model("Customer").objects.with_order_stats().filter(segment=segment)
-        return self.filter(customer__in=customers.values("pk"))
+        return self.filter(customer__in=_model("Customer").objects.in_segment(segment).values("pk"))
 
     def status_summary(self) -> dict:
         """Counts and money per status in one query (the guide's conditional aggregation).
@@ -387,19 +386,32 @@ class CustomerQuerySet(KeptFiguresQuerySet):
             **{name: F(f"kept_figures__{name}") for name in KEPT_CUSTOMER_FIGURES}
         ).annotate(segment=_segment("total_spent"))
 
+    def in_segment(self, segment: str):
+        """Customers in this segment, as a range of their kept total spent (an index range;
+        the thresholds of the segment column, SEGMENT_THRESHOLDS)."""
+        floors = dict((label, threshold) for threshold, label in SEGMENT_THRESHOLDS)
+        higher = [threshold for threshold, label in SEGMENT_THRESHOLDS if label != segment]
+        condition = Q()
+        if segment in floors:
+            condition &= Q(kept_figures__total_spent__gte=floors[segment])
+        ceilings = [t for t in higher if segment not in floors or t > floors[segment]]
+        if ceilings:
+            condition &= Q(kept_figures__total_spent__lt=min(ceilings))
+        return self.filter(condition)
+
     def with_orders(self):
-        """Customers with at least one order that is not cancelled."""
-        return self.filter(Exists(self._counted_orders()))
+        """Customers with at least one order that is not cancelled (kept order count)."""
+        return self.filter(kept_figures__order_count__gt=0)
 
     def without_orders(self):
         """Customers who never ordered, or whose every order was cancelled."""
-        return self.exclude(Exists(self._counted_orders()))
+        return self.filter(kept_figures__order_count=0)
 
     def inactive(self, days=INACTIVE_AFTER_DAYS, now=None):
-        """Customers with no (non-cancelled) order in the last ``days`` days."""
+        """Customers with no (non-cancelled) order in the last ``days`` days: their kept last
+        order is older, or there is none."""
         since = (now or timezone.now()) - timedelta(days=days)
-        return self.exclude(Exists(self._counted_orders().filter(order_date__gte=since)))
-
-    @staticmethod
-    def _counted_orders():
-        return _model("Order").objects.filter(customer=OuterRef("pk")).counted()
+        return self.filter(
+            Q(kept_figures__last_order_date__lt=since)
+            | Q(kept_figures__last_order_date__isnull=True)
+        )

@@ -37,7 +37,7 @@ class SegmentFilter(KnownChoiceFilter):
         return [(segment, segment) for segment in SEGMENTS]
 
     def filter(self, queryset, value):
-        return queryset.filter(segment=value)  # annotated by with_order_stats()
+        return queryset.in_segment(value)
 
 
 class InactiveFilter(KnownChoiceFilter):
