@@ -42,6 +42,7 @@ def annotation_column(
     ordering=None,
     boolean: bool | None = None,
     empty_value: str | None = None,
+    sortable: bool = True,
 ):
     """The admin display method of the annotation ``name`` (sorted by it unless ``ordering``
     says otherwise; ``show`` turns the value into what the cell shows)."""
@@ -53,7 +54,7 @@ def annotation_column(
     column.__name__ = name
     return admin.display(
         description=description,
-        ordering=ordering or name,
+        ordering=(ordering or name) if sortable else None,
         boolean=boolean,
         empty_value=empty_value,
     )(column)

@@ -201,8 +201,14 @@ class OrderAdmin(ShowQueryMixin, OrderAdminSaveMixin, BackofficeAdmin):
     items_total = annotation_column("items_total", "items total")
     total_differs = annotation_column("total_differs", "differs", boolean=True)
     item_count = annotation_column("item_count", "lines")
-    prev_order_total = annotation_column("prev_order_total", "customer's previous order")
-    next_order_total = annotation_column("next_order_total", "customer's next order")
+    # Not sortable: sorting by a neighbour computes a window over every order (20 s at a
+    # million orders), and "orders by their customer's previous total" answers no question.
+    prev_order_total = annotation_column(
+        "prev_order_total", "customer's previous order", sortable=False
+    )
+    next_order_total = annotation_column(
+        "next_order_total", "customer's next order", sortable=False
+    )
 
     # --- change page panels ---
 

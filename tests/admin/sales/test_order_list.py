@@ -252,3 +252,19 @@ def test_the_product_filter_offers_no_select_of_every_product(admin_client, seed
     ProductFactory(name="Not-listed-anywhere")
     response, _ = listed(admin_client)
     assert "Not-listed-anywhere" not in response.content.decode()
+
+
+def test_the_neighbour_columns_are_not_sortable(admin_client, seed):
+    """Sorting by a customer's previous or next order would compute a window over every order;
+    the headers offer no sort, and a hand-made ``o=`` for them gives the list and a message."""
+    from backoffice.admin.sales.orders import OrderAdmin
+
+    response = admin_client.get(URL)
+    columns = OrderAdmin.list_display
+    sortable = response.context["cl"].get_ordering_field_columns()
+    assert response.status_code == 200
+    for name in ("prev_order_total", "next_order_total"):
+        assert getattr(getattr(OrderAdmin, name), "admin_order_field", None) is None
+    header_links = response.content.decode()
+    assert f"o={columns.index('next_order_total')}" not in header_links
+    assert sortable  # the list is still sorted (by date)
