@@ -27,6 +27,7 @@ class ProductFigures(models.Model):
     )
     review_count = models.PositiveIntegerField(default=0)
     avg_rating = models.FloatField(null=True)
+    rating_sum = models.PositiveIntegerField(default=0)
     min_rating = models.PositiveSmallIntegerField(null=True)
     max_rating = models.PositiveSmallIntegerField(null=True)
     tag_count = models.PositiveIntegerField(default=0)

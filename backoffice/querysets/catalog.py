@@ -111,12 +111,20 @@ def _counted_sales():
     return OrderItem.objects.counted()
 
 
+def _kept_product_figures():
+    """Products' kept figures (``ProductFigures``): category and supplier totals add them up."""
+    from backoffice.models import ProductFigures
+
+    return ProductFigures.objects.all()
+
+
 INVENTORY_VALUE = ExpressionWrapper(F("price") * F("stock_quantity"), output_field=MONEY)
 
 
 # The figures ``ProductFigures`` keeps (``product_figures()`` computes them from the source rows).
 KEPT_PRODUCT_FIGURES = (
     "review_count",
+    "rating_sum",
     "avg_rating",
     "min_rating",
     "max_rating",
@@ -184,7 +192,18 @@ def sales_figures() -> dict:
 
 def product_figures() -> dict:
     """Every figure ``ProductFigures`` keeps, from the source rows."""
-    return {**review_figures(), "tag_count": _tag_count(), **sales_figures()}
+    from backoffice.models import Review
+
+    reviews = Review.objects.filter(product=OuterRef("pk"))
+    # the sum beside the average: a supplier's average over all its products' reviews is
+    # the sum of their sums over the sum of their counts (an average of averages is not)
+    rating_sum = Coalesce(scalar_subquery(reviews, "product", Sum("rating"), IntegerField()), 0)
+    return {
+        **review_figures(),
+        "rating_sum": rating_sum,
+        "tag_count": _tag_count(),
+        **sales_figures(),
+    }
 
 
 class ProductQuerySet(KeptFiguresQuerySet):
@@ -407,14 +426,14 @@ class CategoryQuerySet(models.QuerySet):
         """Per category: product counts, price figures, total stock, revenue, share of products.
 
         ``product_count``, ``active_product_count``, ``avg_price``, ``min_price``, ``max_price``
-        (None without products), ``total_stock``, ``revenue`` (non-cancelled order items of its
-        products), ``product_share`` (percent of all products, 0 when there are none).
+        (None without products), ``total_stock``, ``revenue`` (its products' kept revenue:
+        non-cancelled order items), ``product_share`` (percent of all products, 0 when there are none).
         """
         from backoffice.models import Product
 
         products = Product.objects.filter(category=OuterRef("pk"))
         active = products.filter(is_active=True)
-        sales = _counted_sales().filter(product__category=OuterRef("pk"))
+        kept = _kept_product_figures().filter(product__category=OuterRef("pk"))
         all_products = Product.objects.order_by().annotate(everything=Value(1)).values("everything")
         return self.annotate(
             product_count=Coalesce(
@@ -432,8 +451,11 @@ class CategoryQuerySet(models.QuerySet):
                 scalar_subquery(products, "category", Sum("stock_quantity"), IntegerField()),
                 Value(0),
             ),
+            # the sum of its products' kept revenue: not a walk of every order line
             revenue=Cents(
-                Coalesce(scalar_subquery(sales, "product__category", REVENUE, MONEY), ZERO_MONEY)
+                Coalesce(
+                    scalar_subquery(kept, "product__category", Sum("revenue"), MONEY), ZERO_MONEY
+                )
             ),
             all_product_count=Subquery(
                 all_products.annotate(n=Count("pk")).values("n"), output_field=IntegerField()
@@ -470,45 +492,55 @@ SUPPLIER_RATING_BANDS = {
 class SupplierQuerySet(models.QuerySet):
     def with_performance(self):
         """Per supplier: ``product_count``, ``avg_product_price``, ``review_count``,
-        ``avg_review_rating`` (None without reviews), ``total_stock``, ``revenue`` (counted
-        sales of its products) and ``performance_grade`` (A–D, the guide's thresholds).
+        ``avg_review_rating`` (None without reviews), ``total_stock``, ``revenue`` (its products'
+        kept revenue: counted sales) and ``performance_grade`` (A–D, the guide's thresholds).
 
         The guide's "suppliers performance" joins products and reviews in one aggregate (E10);
         here every figure is its own subquery, so none is multiplied by another relation.
         """
-        from backoffice.models import Product, Review
+        from backoffice.models import Product
 
         products = Product.objects.filter(supplier=OuterRef("pk"))
-        reviews = Review.objects.filter(product__supplier=OuterRef("pk"))
-        return self.annotate(
-            product_count=Coalesce(
-                scalar_subquery(products, "supplier", Count("pk"), IntegerField()), Value(0)
-            ),
-            avg_product_price=Cents(
-                scalar_subquery(products, "supplier", Avg("price", output_field=MONEY), MONEY)
-            ),
-            review_count=Coalesce(
-                scalar_subquery(reviews, "product__supplier", Count("pk"), IntegerField()), Value(0)
-            ),
-            avg_review_rating=scalar_subquery(
-                reviews, "product__supplier", Avg("rating"), FloatField()
-            ),
-            total_stock=Coalesce(
-                scalar_subquery(products, "supplier", Sum("stock_quantity"), IntegerField()),
-                Value(0),
-            ),
-            revenue=Cents(
-                Coalesce(
-                    scalar_subquery(
-                        _counted_sales().filter(product__supplier=OuterRef("pk")),
-                        "product__supplier",
-                        REVENUE,
-                        MONEY,
+        kept = _kept_product_figures().filter(product__supplier=OuterRef("pk"))
+        return (
+            self.annotate(
+                product_count=Coalesce(
+                    scalar_subquery(products, "supplier", Count("pk"), IntegerField()), Value(0)
+                ),
+                avg_product_price=Cents(
+                    scalar_subquery(products, "supplier", Avg("price", output_field=MONEY), MONEY)
+                ),
+                # from its products' kept review figures: not a walk of every review
+                review_count=Coalesce(
+                    scalar_subquery(kept, "product__supplier", Sum("review_count"), IntegerField()),
+                    Value(0),
+                ),
+                _rating_sum=scalar_subquery(
+                    kept, "product__supplier", Sum("rating_sum"), FloatField()
+                ),
+            )
+            .annotate(
+                avg_review_rating=Case(
+                    When(
+                        review_count__gt=0,
+                        then=F("_rating_sum") / Cast("review_count", FloatField()),
                     ),
-                    ZERO_MONEY,
-                )
-            ),
-        ).annotate(performance_grade=performance_grade("revenue"))
+                    default=Value(None),
+                    output_field=FloatField(),
+                ),
+                total_stock=Coalesce(
+                    scalar_subquery(products, "supplier", Sum("stock_quantity"), IntegerField()),
+                    Value(0),
+                ),
+                revenue=Cents(
+                    Coalesce(
+                        scalar_subquery(kept, "product__supplier", Sum("revenue"), MONEY),
+                        ZERO_MONEY,
+                    )
+                ),
+            )
+            .annotate(performance_grade=performance_grade("revenue"))
+        )
 
     def by_review_rating(self):
         """Best reviewed first; suppliers without reviews last on every database (E10)."""
