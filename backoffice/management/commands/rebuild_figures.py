@@ -26,7 +26,7 @@ class Command(BaseCommand):
         started = time.monotonic()
 
         def progress(line):
-            if options["verbosity"] >= 2:
+            if options["verbosity"] >= 1:  # a long run shows how far it is
                 self.stdout.write(f"  {line}")
 
         if options["check"]:
