@@ -10,8 +10,16 @@ from django.contrib import admin
 from backoffice.admin.common.base import BackofficeAdmin
 from backoffice.admin.common.filters import CheckedDateRangeFilter
 from backoffice.admin.common.readonly import ReadOnlyAdminMixin
+from backoffice.admin.sales.filters import ProductAutocompleteFilter, product_autocomplete_media
 from backoffice.models import ImportRecord, InventoryLog, OrderStatusChange
 from backoffice.resources import InventoryLogResource
+
+
+class StockOfProductFilter(ProductAutocompleteFilter):
+    """The stock movements of one product."""
+
+    def for_product(self, queryset, product_id):
+        return queryset.filter(product_id=product_id)
 
 
 @admin.register(InventoryLog)
@@ -21,9 +29,13 @@ class InventoryLogAdmin(ReadOnlyAdminMixin, BackofficeAdmin):
     resource_classes = [InventoryLogResource]
     list_display = ["created_at", "product", "change", "stock_after", "reason", "user", "note"]
     list_select_related = ["product", "user"]
-    list_filter = ["reason", "product", ("created_at", CheckedDateRangeFilter)]
+    list_filter = ["reason", StockOfProductFilter, ("created_at", CheckedDateRangeFilter)]
     search_fields = ["product__name", "note"]
     ordering = ["-created_at", "-id"]
+
+    @property
+    def media(self):
+        return super().media + product_autocomplete_media(self.admin_site)
 
 
 @admin.register(OrderStatusChange)

@@ -73,10 +73,13 @@ class _ProductChoiceForm(forms.Form):
         )
 
 
-class ContainsProductFilter(admin.SimpleListFilter):
-    """Orders with a line of one product, chosen with the admin's product autocomplete."""
+class ProductAutocompleteFilter(admin.SimpleListFilter):
+    """A filter on one product, chosen with the admin's product autocomplete: a list of every
+    product (Django's related-field filter) would be a hundred thousand links at size.
+    Subclasses say what "of this product" means (``for_product``); the list's admin adds the
+    widget's media (``product_autocomplete_media``)."""
 
-    title = "contains product"
+    title = "product"
     parameter_name = "product"
     template = "admin/backoffice/order/autocomplete_filter.html"
 
@@ -108,7 +111,10 @@ class ContainsProductFilter(admin.SimpleListFilter):
     def queryset(self, request, queryset):
         if self.product is None:
             return queryset
-        return queryset.containing_product(self.product.pk)
+        return self.for_product(queryset, self.product.pk)
+
+    def for_product(self, queryset, product_id):
+        raise NotImplementedError
 
     def choices(self, changelist):
         # The page's script swaps PRODUCT_ID for the chosen product's id.
@@ -143,3 +149,17 @@ class ItemCategoryFilter(ProductCategoryFilter):
 
     def filter(self, queryset, value):
         return queryset.filter(product__category_id=int(value))
+
+
+class ContainsProductFilter(ProductAutocompleteFilter):
+    """Orders with a line of one product."""
+
+    title = "contains product"
+
+    def for_product(self, queryset, product_id):
+        return queryset.containing_product(product_id)
+
+
+def product_autocomplete_media(admin_site):
+    """What a list page needs for ``ProductAutocompleteFilter``'s widget."""
+    return PreloadedAutocompleteSelect(OrderItem._meta.get_field("product"), admin_site).media

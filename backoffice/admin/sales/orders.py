@@ -23,11 +23,12 @@ from backoffice.admin.sales.filters import (
     OrderStatusFilter,
     ProductCategoryFilter,
     TotalDiffersFilter,
+    product_autocomplete_media,
 )
 from backoffice.admin.sales.forms import OrderAdminSaveMixin, OrderForm
 from backoffice.admin.sales.inlines import OrderItemInline
 from backoffice.admin.sales.widgets import PreloadedAutocompleteSelect, limit_related_links
-from backoffice.models import Order, OrderItem, OrderStatus, Product
+from backoffice.models import Order, OrderStatus, Product
 from backoffice.resources import OrderResource
 
 STATUS_COLOURS = {
@@ -147,12 +148,7 @@ class OrderAdmin(ShowQueryMixin, OrderAdminSaveMixin, BackofficeAdmin):
     @property
     def media(self):
         # The product filter uses the autocomplete widget on the list page too.
-        return (
-            super().media
-            + PreloadedAutocompleteSelect(
-                OrderItem._meta.get_field("product"), self.admin_site
-            ).media
-        )
+        return super().media + product_autocomplete_media(self.admin_site)
 
     def get_urls(self):
         prices = path(

@@ -1,0 +1,30 @@
+"""The stock history list filters by one product through the product autocomplete, never by
+listing every product (at a real shop's size: a hundred thousand links on every page)."""
+
+import pytest
+from django.urls import reverse
+
+from backoffice.services.inventory import stock_restock
+from tests.factories import ProductFactory
+
+pytestmark = pytest.mark.django_db
+
+URL = reverse("admin:backoffice_inventorylog_changelist")
+
+
+def test_the_product_filter_is_an_autocomplete_and_filters(admin_client):
+    restocked, other = ProductFactory(name="Restocked lamp"), ProductFactory(name="Other lamp")
+    never_moved = ProductFactory(name="Never moved chair")
+    stock_restock(product_ids=[restocked.pk, other.pk], quantity=3, note="delivery")
+
+    page = admin_client.get(URL)
+    text = page.content.decode()
+    assert page.status_code == 200
+    assert "autocomplete-filter" in text
+    assert "Never moved chair" not in text  # not offered as a choice: chosen by typing
+    assert "autocomplete.js" in text or "select2" in text  # the widget's media are on the page
+
+    filtered = admin_client.get(URL, {"product": restocked.pk})
+    shown = {log.product_id for log in filtered.context["cl"].result_list}
+    assert shown == {restocked.pk}
+    assert never_moved.pk not in shown
