@@ -1,5 +1,6 @@
-"""The stock history list filters by one product through the product autocomplete, never by
-listing every product (at a real shop's size: a hundred thousand links on every page)."""
+"""Where staff choose one product among all of them (the stock history's filter, the product
+metadata page), they type it in the product autocomplete: a list of every product is a hundred
+thousand links or options at a real shop's size."""
 
 import pytest
 from django.urls import reverse
@@ -28,3 +29,10 @@ def test_the_product_filter_is_an_autocomplete_and_filters(admin_client):
     shown = {log.product_id for log in filtered.context["cl"].result_list}
     assert shown == {restocked.pk}
     assert never_moved.pk not in shown
+
+
+def test_the_product_metadata_page_chooses_its_product_by_autocomplete(admin_client):
+    ProductFactory(name="Listed nowhere")
+    page = admin_client.get(reverse("admin:backoffice_productmeta_add")).content.decode()
+    assert "admin-autocomplete" in page
+    assert "Listed nowhere" not in page  # no <option> per product

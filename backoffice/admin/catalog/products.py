@@ -306,3 +306,5 @@ class ProductMetaAdmin(BackofficeAdmin):
     list_select_related = ["product"]
     search_fields = ["product__name"]
     ordering = ["product__name"]
+    # chosen by typing: a <select> of every product is 100,000 options (10 s a page at size)
+    autocomplete_fields = ["product"]
