@@ -40,6 +40,7 @@ from backoffice.querysets.expressions import (
     REVENUE,
     ZERO_MONEY,
     Cents,
+    kept_figures,
     scalar_subquery,
 )
 
@@ -120,18 +121,6 @@ def _kept_product_figures():
 
 INVENTORY_VALUE = ExpressionWrapper(F("price") * F("stock_quantity"), output_field=MONEY)
 
-
-# The figures ``ProductFigures`` keeps (``product_figures()`` computes them from the source rows).
-KEPT_PRODUCT_FIGURES = (
-    "review_count",
-    "rating_sum",
-    "avg_rating",
-    "min_rating",
-    "max_rating",
-    "tag_count",
-    "units_sold",
-    "revenue",
-)
 
 # The figures ``ProductQuerySet.with_catalog_stats()`` makes: the product list shows them, the
 # figures export writes them, the tests check them.
@@ -274,10 +263,10 @@ class ProductQuerySet(KeptFiguresQuerySet):
         return self.with_kept_figures().with_stock_status().with_price_band()
 
     def with_kept_figures(self):
-        """KEPT_PRODUCT_FIGURES read from ``ProductFigures`` under the names the source methods
+        """Every figure ``ProductFigures`` keeps, under the names the source methods
         give them (``with_review_stats``, ``with_tag_count``, ``with_sales_stats``): one join
         on the product's id instead of a subquery per figure per row, and sorted by an index."""
-        return self.annotate(**{name: F(f"kept_figures__{name}") for name in KEPT_PRODUCT_FIGURES})
+        return self.annotate(**kept_figures("ProductFigures"))
 
     def with_category_position(self):
         """Window functions placing each product in its category (the "in its category" panel).

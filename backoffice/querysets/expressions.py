@@ -74,3 +74,16 @@ def scalar_subquery(queryset, group_by: str, value, output_field):
     join in the admin's ``COUNT(*)``."""
     grouped = queryset.order_by().values(group_by).annotate(value=value).values("value")
     return Subquery(grouped, output_field=output_field)
+
+
+def kept_figures(figures_model_name: str) -> dict:
+    """Every figure of a kept-figures table (``backoffice.models.figures``), read through the
+    row's ``kept_figures`` relation under the figure's own name: one join, sortable by index."""
+    from django.apps import apps  # the models import this module: look the table up late
+
+    model = apps.get_model("backoffice", figures_model_name)
+    return {
+        field.name: F(f"kept_figures__{field.name}")
+        for field in model._meta.concrete_fields
+        if not field.primary_key
+    }

@@ -40,6 +40,7 @@ from backoffice.querysets.expressions import (
     REVENUE,
     ZERO_MONEY,
     cents,
+    kept_figures,
     round_cents,
     scalar_subquery,
 )
@@ -167,7 +168,7 @@ class OrderQuerySet(KeptFiguresQuerySet):
     def with_item_totals(self):
         """Annotate ORDER_FIGURES: ``items_total``, ``item_count`` (lines) and
         ``total_differs`` (true when the total charged is not the items total), kept."""
-        return self.annotate(**{name: F(f"kept_figures__{name}") for name in ORDER_FIGURES})
+        return self.annotate(**kept_figures("OrderFigures"))
 
     def with_line_figures(self):
         """ORDER_FIGURES computed from the lines (``order_figures``), for writers: the kept
@@ -309,21 +310,8 @@ CUSTOMER_FIGURES = (
 )
 
 
-# The figures ``CustomerFigures`` keeps; the segment is read from ``total_spent``.
-KEPT_CUSTOMER_FIGURES = (
-    "order_count",
-    "cancelled_order_count",
-    "total_spent",
-    "avg_order_value",
-    "first_order_date",
-    "last_order_date",
-    "latest_order_total",
-    "has_order_over_500",
-)
-
-
 def customer_figures() -> dict:
-    """KEPT_CUSTOMER_FIGURES of a customer from their orders, correlated on
+    """The figures ``CustomerFigures`` keeps, of a customer from their orders, correlated on
     ``OuterRef("pk")``: a customer's id, or their kept figures' (same id)."""
     orders = _model("Order").objects.filter(customer=OuterRef("pk"))
     counted = orders.counted()
@@ -382,9 +370,9 @@ class CustomerQuerySet(KeptFiguresQuerySet):
         ``first_order_date``, ``last_order_date``, ``latest_order_total``,
         ``has_order_over_500``, ``cancelled_order_count``, and ``segment`` from the total
         spent. See docs/customer-segments.md; ``customer_figures`` computes them."""
-        return self.annotate(
-            **{name: F(f"kept_figures__{name}") for name in KEPT_CUSTOMER_FIGURES}
-        ).annotate(segment=_segment("total_spent"))
+        return self.annotate(**kept_figures("CustomerFigures")).annotate(
+            segment=_segment("total_spent")
+        )
 
     def in_segment(self, segment: str):
         """Customers in this segment, as a range of their kept total spent (an index range;
