@@ -3,13 +3,16 @@
 from django.db import connection, transaction
 from django.db.models import Exists, OuterRef
 
+from backoffice.figures.days import refresh_days
 from backoffice.figures.kinds import KINDS
+from backoffice.querysets.days import utc_day
 
 CHUNK = 2_000  # ids per statement: PostgreSQL and SQLite both take this many parameters
 
 
-def refresh(*, products=(), orders=(), customers=(), skip=None) -> None:
-    """Recompute the figures of these product, order and customer ids from the source rows.
+def refresh(*, products=(), orders=(), customers=(), days=(), skip=None) -> None:
+    """Recompute the figures of these product, order and customer ids from the source rows,
+    and the day sales of these UTC days and of the days of these orders.
 
     Ids whose row no longer exists (or is being deleted: ``skip`` maps a kind's name to ids)
     are left out; a row without its figures row gets one. On PostgreSQL the figure rows are
@@ -25,6 +28,19 @@ def refresh(*, products=(), orders=(), customers=(), skip=None) -> None:
             )
             for start in range(0, len(ids), CHUNK):
                 _refresh_chunk(kind, ids[start : start + CHUNK])
+        refresh_days(set(days) | _days_of_orders(orders))
+
+
+def _days_of_orders(order_ids) -> set:
+    """The UTC days the (still existing) orders were placed on."""
+    from backoffice.models import Order
+
+    ids = sorted({pk for pk in order_ids if pk is not None})
+    days = set()
+    for start in range(0, len(ids), CHUNK):
+        dates = Order._base_manager.filter(pk__in=ids[start : start + CHUNK])
+        days.update(utc_day(moment) for moment in dates.values_list("order_date", flat=True))
+    return days
 
 
 def _refresh_chunk(kind, ids) -> None:

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from django.db import connection, transaction
 
+from backoffice.figures.days import differing_days, rebuild_days
 from backoffice.figures.kinds import KINDS
 
 CHUNK = 20_000  # source rows per statement: progress shows, and no statement runs for minutes
@@ -14,12 +15,14 @@ CHUNK = 20_000  # source rows per statement: progress shows, and no statement ru
 @dataclass
 class Difference:
     kind: str
-    pk: int
+    pk: int | str  # a row's id; for days, "<day> <status>"
     figure: str
     kept: object
     source: object
 
     def __str__(self):
+        if self.figure == "(row)" and self.kind in ("days", "day categories"):
+            return f"days {self.pk}: kept {self.kept!r}, source says {self.source!r}"
         if self.figure == "(row)":
             return f"{self.kind} {self.pk}: no kept figures"
         return (
@@ -73,6 +76,9 @@ def rebuild(progress: Callable[[str], None] | None = None) -> dict[str, int]:
                 if progress:
                     progress(f"{kind.name}: {total:,} rows")
             written[kind.name] = total
+        written["days"] = rebuild_days()
+        if progress:
+            progress(f"days: {written['days']:,} rows")
     return written
 
 
@@ -119,6 +125,12 @@ def check(progress: Callable[[str], None] | None = None, limit: int = 100) -> li
             checked += len(kept)
             if progress:
                 progress(f"{kind.name}: {checked:,} rows checked")
+    for kind, label, figure, kept_value, source_value in differing_days():
+        differences.append(Difference(kind, label, figure, kept_value, source_value))
+        if len(differences) >= limit:
+            break
+    if progress:
+        progress("days: checked")
     return differences
 
 

@@ -1,17 +1,20 @@
 """The model signals that report touched figures: saves and deletes of order lines, orders,
-reviews and tag links, and new products and customers (each gets its figures row). A tag's
+reviews and tag links, new products and customers (each gets its figures row), and a product
+moved to another category (the day category sales). A tag's
 delete takes its links without signals: ``Tag.delete`` and ``TagQuerySet.delete`` report."""
 
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete, pre_save
 
 from backoffice.figures.tracking import mark_deleting, touched, unmark_deleting
+from backoffice.querysets.days import utc_day
 
 # Fields whose stored value a save may move away from: the figures of the old value are
 # recomputed too (an order line moved to another product, an order to another customer).
 KEY_FIELDS = {
     "OrderItem": ("product_id", "order_id"),
-    "Order": ("customer_id", "status"),
+    "Order": ("customer_id", "status", "order_date"),
     "Review": ("product_id",),
+    "Product": ("category_id",),
 }
 
 
@@ -44,12 +47,13 @@ def _order_saved(sender, instance, created, **kwargs):
         orders={instance.pk},
         customers={instance.customer_id, old.get("customer_id")},
         products=set(products),
+        days={utc_day(old.get("order_date"))},  # an order moved to another day leaves its old one
     )
 
 
 def _order_deleted(sender, instance, **kwargs):
     unmark_deleting("orders", instance.pk)
-    touched(customers={instance.customer_id})
+    touched(customers={instance.customer_id}, days={utc_day(instance.order_date)})
 
 
 def _review_changed(sender, instance, **kwargs):
@@ -60,6 +64,13 @@ def _review_changed(sender, instance, **kwargs):
 def _product_saved(sender, instance, created, **kwargs):
     if created:
         touched(products={instance.pk})
+        return
+    old = getattr(instance, "_figures_stored", {})
+    if old and old.get("category_id") != instance.category_id:
+        # its sales of every day now count in another category
+        from backoffice.querysets.catalog import sale_days
+
+        touched(days=sale_days([instance.pk]))
 
 
 def _customer_saved(sender, instance, created, **kwargs):
@@ -115,6 +126,7 @@ def connect() -> None:
             dispatch_uid=f"figures-del-{model.__name__}",
             weak=False,
         )
+    pre_save.connect(_remember, sender=Product, dispatch_uid="figures-pre-Product")
     post_save.connect(_product_saved, sender=Product, dispatch_uid="figures-save-Product")
     post_save.connect(_customer_saved, sender=Customer, dispatch_uid="figures-save-Customer")
     links = Product.tags.through

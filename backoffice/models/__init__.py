@@ -1,6 +1,12 @@
 from backoffice.models.catalog import Category, Product, ProductMeta, Supplier, Tag
 from backoffice.models.customers import Customer
-from backoffice.models.figures import CustomerFigures, OrderFigures, ProductFigures
+from backoffice.models.figures import (
+    CustomerFigures,
+    DayCategorySales,
+    DaySales,
+    OrderFigures,
+    ProductFigures,
+)
 from backoffice.models.imports import ImportRecord
 from backoffice.models.inventory import InventoryLog, InventoryReason
 from backoffice.models.reviews import Review
@@ -10,6 +16,8 @@ __all__ = [
     "Category",
     "Customer",
     "CustomerFigures",
+    "DayCategorySales",
+    "DaySales",
     "ImportRecord",
     "InventoryLog",
     "InventoryReason",

@@ -12,9 +12,10 @@ from decimal import Decimal
 
 from django.db import models
 
-from backoffice.models.catalog import Product
+from backoffice.models.catalog import Category, Product
 from backoffice.models.customers import Customer
-from backoffice.models.sales import Order
+from backoffice.models.sales import Order, OrderStatus
+from backoffice.querysets.days import DayCategorySalesQuerySet, DaySalesQuerySet
 
 
 def _money(**kwargs):
@@ -103,3 +104,51 @@ class CustomerFigures(models.Model):
 
     def __str__(self):
         return f"Figures of customer {self.pk}"
+
+
+class DaySales(models.Model):
+    """The orders of one UTC day in one status: how many, what they charged, what their lines
+    add up to. Sums over days answer the order list's status summary, its date drill-down, the
+    dashboard and the sales reports without reading a million orders (every figure here adds
+    up across days; distinct counts such as customers per month do not, and are not kept)."""
+
+    day = models.DateField()
+    status = models.CharField(max_length=20, choices=OrderStatus.choices)
+    order_count = models.PositiveIntegerField(default=0)
+    charged = _money(default=Decimal("0.00"))  # the orders' total_amount
+    items_total = _money(default=Decimal("0.00"))  # their lines' quantity × price
+    units = models.BigIntegerField(default=0)
+
+    objects = DaySalesQuerySet.as_manager()
+
+    class Meta:
+        default_permissions = ()
+        verbose_name_plural = "day sales"
+        constraints = [models.UniqueConstraint(fields=["day", "status"], name="day_sales_key")]
+
+    def __str__(self):
+        return f"{self.day} {self.status}: {self.order_count} orders"
+
+
+class DayCategorySales(models.Model):
+    """What the counted order lines of one UTC day sold in one category: units and revenue.
+    Answers "categories sold per month" and revenue by category over a period from a few
+    thousand rows; recomputed with the day's ``DaySales`` (and for every day of a product's
+    sales when the product moves to another category)."""
+
+    day = models.DateField()
+    category = models.ForeignKey(Category, on_delete=models.CASCADE, related_name="+")
+    units = models.BigIntegerField(default=0)
+    revenue = _money(default=Decimal("0.00"))
+
+    objects = DayCategorySalesQuerySet.as_manager()
+
+    class Meta:
+        default_permissions = ()
+        verbose_name_plural = "day category sales"
+        constraints = [
+            models.UniqueConstraint(fields=["day", "category"], name="day_category_sales_key")
+        ]
+
+    def __str__(self):
+        return f"{self.day} category {self.category_id}: {self.units} units"

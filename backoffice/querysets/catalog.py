@@ -8,6 +8,7 @@ multiplies rows (the guide's E09), and a join would also make the admin's ``COUN
 Model classes are imported inside functions: the models import this module for their managers.
 """
 
+from datetime import UTC
 from decimal import Decimal
 
 from django.db import models
@@ -32,7 +33,7 @@ from django.db.models import (
     Window,
 )
 from django.db.models.fields.json import KeyTextTransform
-from django.db.models.functions import Cast, Coalesce, Lag, Lead, Rank, RowNumber
+from django.db.models.functions import Cast, Coalesce, Lag, Lead, Rank, RowNumber, TruncDate
 
 from backoffice.figures.tracking import KeptFiguresQuerySet, touched, value
 from backoffice.querysets.expressions import (
@@ -195,12 +196,31 @@ def product_figures() -> dict:
     }
 
 
+def sale_days(product_ids) -> set:
+    """The UTC days on which these products (ids or an id subquery) were on an order line."""
+    from backoffice.models import Order
+
+    orders = Order._base_manager.filter(items__product__in=product_ids).order_by()
+    dates = orders.annotate(day=TruncDate("order_date", tzinfo=UTC)).values_list("day", flat=True)
+    return set(dates.distinct())
+
+
 class ProductQuerySet(KeptFiguresQuerySet):
     figures_follow_updates = False
 
     def figure_keys(self, rows) -> dict:
         """A new product gets its figures row (``backoffice.figures``)."""
         return {"products": {value(row, "pk") for row in rows}}
+
+    def update(self, **kwargs):
+        """A product moved to another category moves the day category sales of every day it
+        sold on (``sale_days``)."""
+        days = set()
+        if "category" in kwargs or "category_id" in kwargs:
+            days = sale_days(self.values("pk"))
+        count = super().update(**kwargs)
+        touched(days=days)
+        return count
 
     def active(self):
         """Products on sale."""

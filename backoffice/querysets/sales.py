@@ -8,7 +8,7 @@ Money sums that SQL compares are rounded to cents in SQL (``round_cents``). What
 sale is defined once, here: ``OrderQuerySet.counted()`` and ``OrderItemQuerySet.counted()``.
 """
 
-from datetime import timedelta
+from datetime import UTC, timedelta
 from decimal import Decimal
 
 from django.apps import apps
@@ -34,6 +34,7 @@ from django.db.models.lookups import Exact
 from django.utils import timezone
 
 from backoffice.figures.tracking import KeptFiguresQuerySet, touched, value
+from backoffice.querysets.days import as_whole_days, utc_day
 from backoffice.querysets.expressions import (
     LINE_TOTAL,
     MONEY,
@@ -124,15 +125,17 @@ def order_figures() -> dict:
 
 
 class OrderQuerySet(KeptFiguresQuerySet):
-    figure_key_fields = ("pk", "customer_id")
+    figure_key_fields = ("pk", "customer_id", "order_date")
 
     def figure_keys(self, rows) -> dict:
-        """An order moves its own figures (the total charged against its lines) and its
-        customer's; its status also moves its lines' products (``update`` adds those)."""
+        """An order moves its own figures (the total charged against its lines), its
+        customer's and its day's sales (read before and after an ``update``: a new date leaves
+        the old day); its status also moves its lines' products (``update`` adds those)."""
         rows = list(rows)
         return {
             "orders": {value(row, "pk") for row in rows},
             "customers": {value(row, "customer_id") for row in rows},
+            "days": {utc_day(value(row, "order_date")) for row in rows},
         }
 
     def update(self, **kwargs):
@@ -233,8 +236,41 @@ class OrderQuerySet(KeptFiguresQuerySet):
         STATUS_SUMMARY_FIGURES: ``total_orders``; ``counted_orders`` and ``charged`` (what
         customers were charged) over the orders that count; ``cancelled_orders`` and
         ``cancelled_amount`` over those that do not; ``by_status``: {status: {"count",
-        "charged"}} for every status, in the order of the choices.
+        "charged"}} for every status, in the order of the choices. When these orders are
+        exactly those of whole UTC days (the unfiltered list, a date range, a status), the kept
+        ``DaySales`` answer it (``backoffice.querysets.days``); otherwise the orders do.
         """
+        days = as_whole_days(self)
+        if days is not None:
+            kept = days.day_sales().per_status()
+            by_status = {
+                status: {"count": sums["count"], "charged": sums["charged"]}
+                for status, sums in kept.items()
+            }
+        else:
+            by_status = self._status_sums()
+        uncounted = by_status[UNCOUNTED_STATUS]
+        total_orders = sum(sums["count"] for sums in by_status.values())
+        return {
+            "total_orders": total_orders,
+            "counted_orders": total_orders - uncounted["count"],
+            "charged": cents(
+                sum(
+                    (
+                        sums["charged"]
+                        for status, sums in by_status.items()
+                        if status != UNCOUNTED_STATUS
+                    ),
+                    Decimal(0),
+                )
+            ),
+            "cancelled_orders": uncounted["count"],
+            "cancelled_amount": uncounted["charged"],
+            "by_status": by_status,
+        }
+
+    def _status_sums(self) -> dict:
+        """{status: {"count", "charged"}} over these orders, one conditional aggregate."""
         statuses = [value for value, _ in self.model._meta.get_field("status").choices]
         per_status = {}
         for i, status in enumerate(statuses):
@@ -242,26 +278,40 @@ class OrderQuerySet(KeptFiguresQuerySet):
             per_status[f"charged_{i}"] = Coalesce(
                 Sum("total_amount", filter=Q(status=status)), ZERO_MONEY, output_field=MONEY
             )
-        totals = self.order_by().aggregate(
-            total_orders=Count("pk"),
-            charged=Coalesce(
-                Sum("total_amount", filter=_COUNTED_ORDER), ZERO_MONEY, output_field=MONEY
-            ),
-            **per_status,
-        )
-        by_status = {
-            status: {"count": totals.pop(f"count_{i}"), "charged": totals.pop(f"charged_{i}")}
+        totals = self.order_by().aggregate(**per_status)
+        return {
+            status: {"count": totals[f"count_{i}"], "charged": totals[f"charged_{i}"]}
             for i, status in enumerate(statuses)
         }
-        uncounted = by_status[UNCOUNTED_STATUS]
-        return {
-            "total_orders": totals["total_orders"],
-            "counted_orders": totals["total_orders"] - uncounted["count"],
-            "charged": totals["charged"],
-            "cancelled_orders": uncounted["count"],
-            "cancelled_amount": uncounted["charged"],
-            "by_status": by_status,
-        }
+
+    def aggregate(self, *args, **kwargs):
+        """Over the orders of whole UTC days, aggregates are taken from those orders alone.
+
+        The date drill-down asks the order list's QuerySet for MIN and MAX of the order date;
+        the list's columns join the kept figures, and over a join PostgreSQL scans every order
+        where one table alone reads two index entries. When ``as_whole_days`` says the
+        orders are exactly those of a date range (and statuses), the joins add no condition,
+        so the same aggregate over those orders alone is the same answer."""
+        days = as_whole_days(self)
+        joined = self.query.alias_map.keys() - {self.query.base_table}
+        if days is not None and (self.query.annotations or joined):
+            orders = days.orders(type(self)(self.model, using=self.db))
+            return orders.aggregate(*args, **kwargs)
+        return super().aggregate(*args, **kwargs)
+
+    def datetimes(self, field_name, kind, order="ASC", tzinfo=None):
+        """The date drill-down's years, months or days: from the kept ``DaySales`` when these
+        orders are those of whole UTC days (Django's own query reads every order)."""
+        days = as_whole_days(self)
+        if (
+            field_name == "order_date"
+            and kind in ("year", "month", "day")
+            and days is not None
+            and tzinfo in (None, UTC)
+            and timezone.get_current_timezone_name() == "UTC"
+        ):
+            return days.day_sales().datetimes_of_orders(kind, order)
+        return super().datetimes(field_name, kind, order=order, tzinfo=tzinfo)
 
 
 class OrderItemQuerySet(KeptFiguresQuerySet):

@@ -4,9 +4,10 @@ equals what the source rows say afterwards (``backoffice.figures.rebuild.check``
 Hypothesis draws sequences of the write paths that move figures: the order services, status
 moves and cancellations, recalculated totals, line saves and deletes, bulk creates and
 set-based updates, reviews, tag services and ``product.tags``, moving an order to another
-customer, deleting orders and tags. Each example runs in a savepoint that is rolled back.
+customer or another day and a product to another category (the day sales), deleting orders and tags. Each example runs in a savepoint that is rolled back.
 """
 
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
@@ -49,7 +50,11 @@ OPERATIONS = st.one_of(
     st.tuples(st.just("status_update"), index, status),
     st.tuples(st.just("order_total"), index, price),
     st.tuples(st.just("order_customer"), index, index),
+    st.tuples(st.just("order_day"), index, st.integers(min_value=-3, max_value=3)),
+    st.tuples(st.just("orders_day_update"), index, st.integers(min_value=-3, max_value=3)),
     st.tuples(st.just("order_delete"), index),
+    st.tuples(st.just("product_category"), index, index),
+    st.tuples(st.just("products_category_update"), st.lists(index, max_size=3), index),
     st.tuples(st.just("recalculate"), st.lists(index, max_size=3)),
     st.tuples(st.just("review_add"), index, index, st.integers(min_value=1, max_value=5)),
     st.tuples(st.just("review_edit"), index, st.integers(min_value=1, max_value=5), index),
@@ -155,6 +160,27 @@ class Shop:
         if (order := self.order(order)) is not None:
             order.customer = self.customer(customer)
             order.save()
+
+    def order_day(self, order, days):  # the order page: placed on another day
+        if (order := self.order(order)) is not None:
+            order.order_date += timedelta(days=days, hours=days * 5)
+            order.save()
+
+    def orders_day_update(self, order, days):  # an import or a script: set-based
+        if (order := self.order(order)) is not None:
+            Order.objects.filter(customer=order.customer).update(
+                order_date=F("order_date") + timedelta(days=days)
+            )
+
+    def product_category(self, product, other):  # the product page
+        product, category = self.product(product), self.product(other).category
+        product.category = category
+        product.save()
+
+    def products_category_update(self, products, other):  # set-based
+        Product.objects.filter(pk__in=self._product_ids(products)).update(
+            category=self.product(other).category
+        )
 
     def order_delete(self, order):
         if (order := self.order(order)) is not None:

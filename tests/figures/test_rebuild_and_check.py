@@ -10,6 +10,8 @@ from backoffice.figures.rebuild import check, rebuild
 from backoffice.models import (
     Customer,
     CustomerFigures,
+    DayCategorySales,
+    DaySales,
     Order,
     OrderFigures,
     Product,
@@ -55,11 +57,13 @@ def test_rebuild_computes_what_the_source_rows_say(seed):
     ProductFigures.objects.all().delete()
     OrderFigures.objects.all().delete()
     CustomerFigures.objects.all().delete()
+    DaySales.objects.all().delete()
     written = rebuild()
     assert written == {
         "products": len(rows("products")),
         "orders": len(rows("orders")),
         "customers": len(rows("customers")),
+        "days": len({(order["order_date"][:10], order["status"]) for order in rows("orders")}),
     }
     cancelled = {o["id"] for o in rows("orders") if o["status"] == "cancelled"}
     for product in rows("products"):
@@ -73,3 +77,74 @@ def test_rebuild_computes_what_the_source_rows_say(seed):
         assert figures.revenue == sum(
             (dec(i["price"]) * i["quantity"] for i in lines), Decimal("0.00")
         )
+
+
+def test_day_sales_hold_what_the_orders_and_lines_say(seed):
+    """Each kept (day, status) row against the seed files: orders, charged, line totals, units."""
+    lines_of = {}
+    for item in rows("order_items"):
+        lines_of.setdefault(item["order_id"], []).append(item)
+    expected = {}
+    for order in rows("orders"):
+        key = (order["order_date"][:10], order["status"])
+        figures = expected.setdefault(
+            key,
+            {
+                "order_count": 0,
+                "charged": Decimal("0.00"),
+                "items_total": Decimal("0.00"),
+                "units": 0,
+            },
+        )
+        figures["order_count"] += 1
+        figures["charged"] += dec(order["total_amount"])
+        for item in lines_of.get(order["id"], []):
+            figures["items_total"] += dec(item["price"]) * item["quantity"]
+            figures["units"] += item["quantity"]
+    kept = {
+        (row.day.isoformat(), row.status): {
+            "order_count": row.order_count,
+            "charged": row.charged,
+            "items_total": row.items_total,
+            "units": row.units,
+        }
+        for row in DaySales.objects.all()
+    }
+    assert kept == expected
+
+
+def test_day_category_sales_hold_what_the_counted_lines_say(seed):
+    cancelled = {o["id"] for o in rows("orders") if o["status"] == "cancelled"}
+    day_of = {o["id"]: o["order_date"][:10] for o in rows("orders")}
+    category_of = {p["id"]: p["category_id"] for p in rows("products")}
+    expected = {}
+    for item in rows("order_items"):
+        if item["order_id"] in cancelled:
+            continue
+        key = (day_of[item["order_id"]], category_of[item["product_id"]])
+        figures = expected.setdefault(key, {"units": 0, "revenue": Decimal("0.00")})
+        figures["units"] += item["quantity"]
+        figures["revenue"] += dec(item["price"]) * item["quantity"]
+    kept = {
+        (row.day.isoformat(), row.category_id): {"units": row.units, "revenue": row.revenue}
+        for row in DayCategorySales.objects.all()
+    }
+    assert kept == expected
+
+
+def test_check_names_a_wrong_missing_or_left_over_day(seed):
+    first, second = DaySales.objects.order_by("day", "status")[:2]
+    DaySales.objects.filter(pk=first.pk).update(units=first.units + 1)
+    DaySales.objects.filter(pk=second.pk).delete()
+    DaySales.objects.create(day="1999-01-01", status="pending", order_count=1)
+    sold = DayCategorySales.objects.order_by("day", "category").first()
+    DayCategorySales.objects.filter(pk=sold.pk).update(revenue=sold.revenue + 1)
+    found = {(d.kind, d.pk, d.figure) for d in check()}
+    assert found == {
+        ("day categories", f"{sold.day} category {sold.category_id}", "revenue"),
+        ("days", f"{first.day} {first.status}", "units"),
+        ("days", f"{second.day} {second.status}", "(row)"),
+        ("days", "1999-01-01 pending", "(row)"),
+    }
+    rebuild()
+    assert check() == []
