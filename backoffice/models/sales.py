@@ -54,7 +54,12 @@ class Order(ConstraintErrorsOnFieldsMixin, EditVersioned, models.Model):
             ("view_reports", "Can view the dashboard's reports"),
             ("use_query_lab", "Can use the Query Lab and see the SQL of admin lists"),
         ]
-        indexes = [models.Index(fields=["status"]), models.Index(fields=["-order_date"])]
+        indexes = [
+            # the status filter, newest first, and its date drill-down's MIN/MAX
+            models.Index(fields=["status", "-order_date"]),
+            models.Index(fields=["-order_date"]),
+            models.Index(fields=["delivery_date"]),  # the delivery date filter
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(total_amount__gte=0),

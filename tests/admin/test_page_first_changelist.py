@@ -48,3 +48,18 @@ def test_the_skipped_rows_are_walked_for_their_ids_alone(admin_client, many_orde
     assert selected.count(",") == 0, selected  # the id, nothing else
     page_query = next(q["sql"] for q in captured if "prev_order_total" in q["sql"])
     assert "OFFSET" not in page_query and " IN (" in page_query
+
+
+@pytest.mark.parametrize("query", ["?p=3", "?p=3&o=-5", "?p=3&o=3.-1"])
+def test_a_page_past_the_middle_is_read_from_the_other_end(admin_client, many_orders, query):
+    """The last page holds the list's last rows, found without an OFFSET over the rows before
+    it (an index walk of a million orders on the last page otherwise)."""
+    with CaptureQueriesContext(connection) as captured:
+        response = admin_client.get(URL + query)
+    cl = response.context["cl"]
+    every_id = list(cl.queryset.values_list("pk", flat=True))
+    start = (cl.page_num - 1) * cl.list_per_page
+    assert start > len(every_id) // 2  # past the middle
+    assert [order.pk for order in cl.result_list] == every_id[start : start + cl.list_per_page]
+    offsets = [int(n) for q in captured for n in re.findall(r"\bOFFSET (\d+)", q["sql"])]
+    assert all(offset < start for offset in offsets), offsets

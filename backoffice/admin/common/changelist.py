@@ -18,9 +18,29 @@ class PageFirstChangeList(ChangeList):
         if self.show_all and self.can_show_all:
             return  # the whole (small) list is asked for: nothing is skipped
         # (a one-page list takes the same two steps: the same queries whatever the rows)
-        page_ids = list(self.result_list.values_list("pk", flat=True))
+        page_ids = self.page_ids()
         if not page_ids:
             return  # an empty page reads (nothing) as Django would: the same two queries
         # A QuerySet, not a list: the list's editable columns build their formset from it. The
         # list's ordering, applied again to these rows, gives the page's order.
         self.result_list = self.queryset.filter(pk__in=page_ids)
+
+    def page_ids(self) -> list:
+        """The page's ids in the list's order. A page past the middle is read from the other
+        end (the ordering reversed, the ids turned back): an index walk then skips the rows
+        after the page instead of every row before it, so the last page costs what the first
+        does. Django's changelist always orders deterministically (it adds the primary key),
+        so both ends give the same rows; on an estimated count ("about N") a deep page is the
+        one that far from the end."""
+        total = self.result_count
+        per_page = self.list_per_page
+        offset = (self.page_num - 1) * per_page
+        after = total - offset - per_page  # rows after this page
+        if offset <= total // 2 or not self.queryset.ordered:
+            return list(self.result_list.values_list("pk", flat=True))
+        limit = per_page + min(after, 0)
+        if limit <= 0:
+            return []
+        start = max(after, 0)
+        reversed_ids = self.queryset.reverse().values_list("pk", flat=True)[start : start + limit]
+        return list(reversed(list(reversed_ids)))
