@@ -483,6 +483,7 @@ def report_pages(plan: Plan) -> None:
     from django.urls import reverse
     from django.utils import timezone
 
+    from backoffice.reports.base import LAST_PAGE
     from backoffice.reports.registry import REPORTS
 
     today = timezone.now().date()  # UTC days, as the reports' date ranges
@@ -505,6 +506,9 @@ def report_pages(plan: Plan) -> None:
         else:
             label = f"report {slug}"
         plan.pages.append(Page("reports", label, url, REPORT_MS))
+        if spec.paged:  # a page deep in the report costs what the first does
+            last = f"{url}{'&' if '?' in url else '?'}{urlencode({'p': LAST_PAGE})}"
+            plan.pages.append(Page("reports", f"{label}, last page", last, REPORT_MS))
 
 
 def discover(client, only: str | None) -> Plan:

@@ -4,11 +4,10 @@ Wired into the admin by ``backoffice.sites.BackofficeAdminSite.get_urls`` (each 
 ``admin_view``, so login and staff status are required), with a permission check each.
 """
 
-import io
-
 from django.contrib import admin
+from django.contrib.admin.views.main import PAGE_VAR
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponse
+from django.http import Http404, StreamingHttpResponse
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
@@ -165,7 +164,7 @@ def reports_index(request):
 
 
 def report_detail(request, slug):
-    from backoffice.reports.base import write_csv
+    from backoffice.reports.base import csv_chunks
     from backoffice.reports.registry import REPORTS
 
     require(request, REPORTS_PERMISSION)
@@ -191,12 +190,13 @@ def report_detail(request, slug):
         return report_page(table=None)
     table = spec.build(form)
     if request.GET.get("format") == "csv":
-        buffer = io.StringIO()
-        write_csv(table, buffer)
-        response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
+        # every row of the report, not the page: streamed, so memory stays flat at any size
+        response = StreamingHttpResponse(csv_chunks(table), content_type="text/csv; charset=utf-8")
         stamp = timezone.now().strftime("%Y%m%d")
         response["Content-Disposition"] = f'attachment; filename="{slug}-{stamp}.csv"'
         return response
+    if table.source is not None:
+        table.show_page(request.GET.get(PAGE_VAR))
     rows = [
         {
             "cells": [(row.get(column.key), column.kind) for column in table.columns],
@@ -204,6 +204,36 @@ def report_detail(request, slug):
         }
         for i, row in enumerate(table.rows)
     ]
+    return report_page(
+        table=table,
+        rows=rows,
+        csv_query=query_with(request, format="csv", **{PAGE_VAR: None}),
+        page_links=page_links(request, table.page),
+    )
+
+
+def query_with(request, **changes) -> str:
+    """The request's query string with these parameters set (None: removed)."""
     query = request.GET.copy()
-    query["format"] = "csv"
-    return report_page(table=table, rows=rows, csv_query=query.urlencode())
+    for name, value in changes.items():
+        query.pop(name, None)
+        if value is not None:
+            query[name] = value
+    return query.urlencode()
+
+
+def page_links(request, report_page) -> list[tuple[object, str]]:
+    """(page number or the ellipsis, its query string; "" for the current page and the
+    ellipsis) for a paged report's pager, as Django's elided page range."""
+    if report_page is None or report_page.paginator.num_pages < 2:
+        return []
+    paginator = report_page.paginator
+    return [
+        (
+            number,
+            ""
+            if number in (report_page.number, paginator.ELLIPSIS)
+            else query_with(request, **{PAGE_VAR: number}),
+        )
+        for number in paginator.get_elided_page_range(report_page.number)
+    ]

@@ -33,7 +33,16 @@ from django.db.models import (
     Window,
 )
 from django.db.models.fields.json import KeyTextTransform
-from django.db.models.functions import Cast, Coalesce, Lag, Lead, Rank, RowNumber, TruncDate
+from django.db.models.functions import (
+    Cast,
+    Coalesce,
+    Lag,
+    Lead,
+    NullIf,
+    Rank,
+    RowNumber,
+    TruncDate,
+)
 
 from backoffice.figures.tracking import KeptFiguresQuerySet, touched, value
 from backoffice.querysets.expressions import (
@@ -119,6 +128,9 @@ def _kept_product_figures():
 
     return ProductFigures.objects.all()
 
+
+# Newest product first: by date added, then id (ties never share a place).
+NEWEST_FIRST = [F("created_at").desc(), F("pk").desc()]
 
 INVENTORY_VALUE = ExpressionWrapper(F("price") * F("stock_quantity"), output_field=MONEY)
 
@@ -321,6 +333,38 @@ class ProductQuerySet(KeptFiguresQuerySet):
             category_inventory_value=Cents(Window(Sum(INVENTORY_VALUE), partition_by=category)),
         )
 
+    def with_category_position_of(self, ids):
+        """The products ``ids`` with ``with_category_position()``'s figures, each computed over
+        its whole category: the windows run over every product of those products' categories,
+        then these rows are picked. A filter on a window annotation (``_row_id``, the row's
+        own id as a window) is applied after the windows, in an outer query, whereas
+        ``filter(pk__in=ids)`` would shrink every window to these rows."""
+        categories = self.model._base_manager.filter(pk__in=ids).values("category_id")
+        return (
+            self.filter(category_id__in=categories)
+            .with_category_position()
+            .annotate(_row_id=Window(Max("pk"), partition_by=[F("pk")]))
+            .filter(_row_id__in=ids)
+        )
+
+    def with_newest_first_number(self):
+        """``newest_first_number``: the product's row number among these products, newest
+        first (by date added, then id): the guide's ``RowNumber`` example."""
+        return self.annotate(
+            newest_first_number=Window(RowNumber(), order_by=NEWEST_FIRST),
+        )
+
+    def newest_first_numbers(self, ids) -> dict:
+        """{id: ``newest_first_number``} of the products ``ids`` among all of these: one
+        window over these products' ids and dates (an index walk), then those rows picked
+        after it, as ``with_category_position_of`` does."""
+        numbered = (
+            self.with_newest_first_number()
+            .annotate(_row_id=Window(Max("pk"), partition_by=[F("pk")]))
+            .filter(_row_id__in=ids)
+        )
+        return dict(numbered.values_list("pk", "newest_first_number"))
+
     def summary(self) -> dict:
         """Totals of these products (one query): the guide's ``aggregate()`` example plus its
         conditional aggregation "count products by price range", per PRICE_BANDS label.
@@ -429,6 +473,20 @@ class ReviewQuerySet(KeptFiguresQuerySet):
         """A review moves its product's review figures."""
         return {"products": {value(row, "product_id") for row in rows}}
 
+    def by_non_buyers(self):
+        """Reviews whose customer never bought the product in an order that counts.
+
+        One anti-join (``NOT EXISTS``): checking every review of a real shop (300,000 reviews
+        against 3,000,000 order lines) PostgreSQL hashes the counted lines' (customer,
+        product) pairs once, about 1.5 s here, faster than 300,000 index probes of the
+        customer's orders (measured: 2.2–4.6 s, even on covering indexes)."""
+        from backoffice.models import OrderItem
+
+        bought = OrderItem.objects.filter(
+            order__customer=OuterRef("customer"), product=OuterRef("product")
+        ).counted()
+        return self.filter(~Exists(bought))
+
 
 class CategoryQuerySet(models.QuerySet):
     def with_product_stats(self):
@@ -524,19 +582,17 @@ class SupplierQuerySet(models.QuerySet):
                     scalar_subquery(kept, "product__supplier", Sum("review_count"), IntegerField()),
                     Value(0),
                 ),
-                _rating_sum=scalar_subquery(
-                    kept, "product__supplier", Sum("rating_sum"), FloatField()
+                # the sum of its products' rating sums over the sum of their counts, in one
+                # subquery (None without reviews): the list and the report sort by it, and a
+                # CASE over two subqueries would run three of them per supplier
+                avg_review_rating=scalar_subquery(
+                    kept,
+                    "product__supplier",
+                    Cast(Sum("rating_sum"), FloatField()) / NullIf(Sum("review_count"), 0),
+                    FloatField(),
                 ),
             )
             .annotate(
-                avg_review_rating=Case(
-                    When(
-                        review_count__gt=0,
-                        then=F("_rating_sum") / Cast("review_count", FloatField()),
-                    ),
-                    default=Value(None),
-                    output_field=FloatField(),
-                ),
                 total_stock=Coalesce(
                     scalar_subquery(products, "supplier", Sum("stock_quantity"), IntegerField()),
                     Value(0),

@@ -29,6 +29,7 @@ REPORTS = {
             "Each product's place in its category: price rank, neighbours, running inventory value.",
             catalog.product_rankings,
             empty_message="No products yet.",
+            paged=True,
         ),
         ReportSpec(
             "inventory-analysis",
@@ -36,6 +37,7 @@ REPORTS = {
             "Stock status, units sold, revenue, turnover and what to do about it, per product.",
             catalog.inventory_analysis,
             empty_message="No products yet.",
+            paged=True,
         ),
         ReportSpec(
             "supplier-performance",
@@ -43,6 +45,7 @@ REPORTS = {
             "Products, prices, reviews and stock per supplier, best reviewed first.",
             catalog.supplier_performance,
             empty_message="No suppliers yet.",
+            paged=True,
         ),
         ReportSpec(
             "customer-insights",
@@ -52,6 +55,7 @@ REPORTS = {
             DateRangeForm,
             "No customers in this period.",
             requires=CUSTOMER_DATA,
+            paged=True,
         ),
         ReportSpec(
             "order-statistics",

@@ -283,7 +283,7 @@ def test_every_report_downloads_csv(admin_client, seed, slug):
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/csv")
     assert f'filename="{slug}-' in response["Content-Disposition"]
-    lines = response.content.decode().strip().splitlines()
+    lines = response.getvalue().decode().strip().splitlines()
     table = report(admin_client, slug).context["table"]
     assert len(lines) == 1 + len(table.rows)
 
