@@ -9,6 +9,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from backoffice.models.base import ConstraintErrorsOnFieldsMixin, EditVersioned
+from backoffice.models.indexes import SearchIndex
 from backoffice.querysets import ActiveProductManager, ProductQuerySet
 from backoffice.querysets.catalog import CategoryQuerySet, SupplierQuerySet, TagQuerySet
 
@@ -164,6 +165,10 @@ class Product(ConstraintErrorsOnFieldsMixin, EditVersioned, models.Model):
             models.Index(fields=["price"]),
             models.Index(fields=["category", "price"]),
             models.Index(fields=["-created_at"]),
+            # the admin's search: "name", "=sku", "description" (search.py, models/indexes.py)
+            SearchIndex.on_upper("name", name="product_name_search"),
+            SearchIndex.on_upper("sku", name="product_sku_search"),
+            SearchIndex.on_upper("description", name="product_description_search"),
         ]
         constraints = [
             models.CheckConstraint(

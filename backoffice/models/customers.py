@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.db import models
 
+from backoffice.models.indexes import SearchIndex
 from backoffice.querysets import CustomerQuerySet
 
 
@@ -19,6 +20,8 @@ class Customer(models.Model):
     class Meta:
         default_permissions = ("add", "change", "delete", "view", "export")
         ordering = ["user__last_name", "user__first_name", "id"]
+        # the admin's search; the user's names and e-mail: auth_user's, 0009_search_indexes
+        indexes = [SearchIndex.on_upper("phone", name="customer_phone_search")]
 
     def __str__(self):
         full_name = f"{self.user.first_name} {self.user.last_name}".strip()

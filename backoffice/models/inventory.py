@@ -6,6 +6,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from backoffice.models.catalog import Product
+from backoffice.models.indexes import SearchIndex
 
 
 class InventoryReason(models.TextChoices):
@@ -50,6 +51,7 @@ class InventoryLog(models.Model):
         verbose_name = "inventory log entry"
         verbose_name_plural = "inventory log"
         ordering = ["-created_at", "-id"]
+        indexes = [SearchIndex.on_upper("note", name="inventorylog_note_search")]
         constraints = [
             models.CheckConstraint(condition=~Q(change=0), name="inventorylog_change_not_zero"),
         ]

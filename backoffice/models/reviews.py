@@ -8,6 +8,7 @@ from django.utils import timezone
 from backoffice.models.base import ConstraintErrorsOnFieldsMixin
 from backoffice.models.catalog import Product
 from backoffice.models.customers import Customer
+from backoffice.models.indexes import SearchIndex
 from backoffice.querysets.catalog import ReviewQuerySet
 
 
@@ -33,6 +34,7 @@ class Review(ConstraintErrorsOnFieldsMixin, models.Model):
     class Meta:
         default_permissions = ("add", "change", "delete", "view", "export")
         ordering = ["-created_at", "-id"]
+        indexes = [SearchIndex.on_upper("comment", name="review_comment_search")]
         constraints = [
             models.CheckConstraint(
                 condition=Q(rating__gte=1, rating__lte=5),

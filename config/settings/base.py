@@ -99,6 +99,8 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    # GinIndex with OpClass (the search indexes) and the search lookups; inert on SQLite
+    "django.contrib.postgres",
     "import_export",
     "rangefilter",
     "csp",

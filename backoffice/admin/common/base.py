@@ -23,6 +23,7 @@ from import_export.admin import ExportActionMixin, ImportExportMixin
 
 from backoffice.admin.common.changelist import PageFirstChangeList
 from backoffice.admin.common.pagination import EstimatedCountPaginator
+from backoffice.admin.common.search import IdSetSearchMixin
 from backoffice.figures import collecting
 from backoffice.importing.admin import ExportViewsMixin, ImportViewsMixin
 
@@ -140,13 +141,15 @@ class JunkParametersMixin:
 
 class BackofficeAdmin(
     JunkParametersMixin,
+    IdSetSearchMixin,
     ImportViewsMixin,
     ExportViewsMixin,
     ImportExportMixin,
     ExportActionMixin,
     admin.ModelAdmin,
 ):
-    """Base class of every model admin: Import/Export through the model's resources."""
+    """Base class of every model admin: Import/Export through the model's resources, the search
+    by id sets (``search``: each table's condition served by its own index)."""
 
     list_per_page = 50
     # An unfiltered big list is counted from the statistics (``pagination``); the "(N total)"

@@ -22,8 +22,11 @@ class PageFirstChangeList(ChangeList):
         if not page_ids:
             return  # an empty page reads (nothing) as Django would: the same two queries
         # A QuerySet, not a list: the list's editable columns build their formset from it. The
-        # list's ordering, applied again to these rows, gives the page's order.
-        self.result_list = self.queryset.filter(pk__in=page_ids)
+        # list's ordering, applied again to these rows, gives the page's order. The ids passed
+        # the filters and the search already: the rows are read by id alone, not through those
+        # conditions again (a search's id sets would be computed once more for 50 rows).
+        rows = self.apply_select_related(self.root_queryset.filter(pk__in=page_ids))
+        self.result_list = rows.order_by(*self.queryset.query.order_by)
 
     def page_ids(self) -> list:
         """The page's ids in the list's order. A page past the middle is read from the other
