@@ -28,6 +28,11 @@ class BackofficeAdminSite(admin.AdminSite):
         ]
         return extra + super().get_urls()
 
+    def autocomplete_view(self, request):
+        from backoffice.admin.common.autocomplete import AutocompleteView
+
+        return AutocompleteView.as_view(admin_site=self)(request)
+
     def index(self, request, extra_context=None):
         from backoffice.admin import reports as views
 

@@ -148,6 +148,9 @@ class ProductAdmin(ShowQueryMixin, StaleEditAdminMixin, BackofficeAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).with_catalog_stats().prefetch_related("tags")
 
+    def get_autocomplete_queryset(self, request):
+        return super().get_queryset(request)  # a product's name: no figures, no tags
+
     def changelist_view(self, request, extra_context=None):
         """Add the totals of the filtered list (one aggregate query) above the rows."""
         response = super().changelist_view(request, extra_context)

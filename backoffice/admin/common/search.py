@@ -43,6 +43,11 @@ class IdSetSearchMixin:
     def get_search_results(self, request, queryset, search_term):
         return search(queryset, self.get_search_fields(request), search_term), False
 
+    def get_autocomplete_queryset(self, request):
+        """The rows the autocomplete endpoint searches (``autocomplete.py``): an admin whose list
+        adds figures returns its model's rows with only what ``str()`` of a row reads."""
+        return self.get_queryset(request)
+
 
 def search(queryset, search_fields, search_term):
     """``queryset`` narrowed to the rows that match every term of ``search_term`` in some field."""
@@ -50,16 +55,14 @@ def search(queryset, search_fields, search_term):
     if not (search_fields and terms):
         return queryset
     root = SearchTree.of(queryset.model, search_fields)
-    pk = queryset.model._meta.pk
     for term in terms:
-        if root.is_local:  # one table: Django's own WHERE
-            condition = root.local_condition(term)
-        else:
-            ids = root.matching(term, pk.attname)
-            condition = None if ids is None else models.Q(pk__in=ids)
-        if condition is None:  # the term can match no field (a word against numbers only)
+        conditions = root.conditions(term)
+        if not conditions:  # the term can match no field (a word against numbers only)
             return queryset.none()
-        queryset = queryset.filter(condition)
+        if len(conditions) == 1 and not root.joins_many:  # one table, or one relation
+            queryset = queryset.filter(conditions[0])
+        else:
+            queryset = queryset.filter(pk__in=root.matching(term, queryset.model._meta.pk.attname))
     return queryset
 
 
@@ -112,16 +115,17 @@ class Hop:
         """The column of the next table whose values the step needs."""
         return self.key.target_field.attname if self.forward else self.key.attname
 
-    def values(self, this_model, next_values, column: str):
-        """``column`` of this table's rows that the next table's ``next_values`` reach."""
+    def condition(self, next_values) -> models.Q:
+        """This table's rows that the next table's ``next_values`` reach."""
         if self.forward:
-            rows = this_model._base_manager.filter(**{f"{self.key.attname}__in": next_values})
-            return rows.order_by().values(column)
-        if column == self.key.target_field.attname:  # the next table's key holds them already
-            return next_values
-        rows = this_model._base_manager.filter(
-            **{f"{self.key.target_field.attname}__in": next_values}
-        )
+            return models.Q(**{f"{self.key.attname}__in": next_values})
+        return models.Q(**{f"{self.key.target_field.attname}__in": next_values})
+
+    def values(self, this_model, next_values, column: str):
+        """``column`` of those rows."""
+        if not self.forward and column == self.key.target_field.attname:
+            return next_values  # the next table's key holds them already
+        rows = this_model._base_manager.filter(self.condition(next_values))
         return rows.order_by().values(column)
 
 
@@ -142,10 +146,6 @@ class SearchTree:
             root.add(str(name))
         return root
 
-    @property
-    def is_local(self) -> bool:
-        return not self.branches and not self.joins_many
-
     def add(self, search_field: str) -> None:
         modifier = {"^": "istartswith", "=": "iexact", "@": "search"}.get(search_field[:1])
         path = search_field[1:] if modifier else search_field
@@ -162,29 +162,37 @@ class SearchTree:
         conditions = [c for leaf in self.leaves if (c := leaf.condition(term)) is not None]
         return models.Q.create(conditions, connector=models.Q.OR) if conditions else None
 
-    def matching(self, term: str, column: str):
-        """``column`` of this table's rows matching ``term`` (a query of one column), or None
-        when no row can match."""
-        queries = []
-        if (condition := self.local_condition(term)) is not None:
-            rows = self.model._base_manager.filter(condition)
-            queries.append(rows.order_by().values(column))
+    def conditions(self, term: str) -> list[models.Q]:
+        """The conditions on this table, one per branch that can match ``term``: its own
+        lookups, and each relation's."""
+        found = [] if (local := self.local_condition(term)) is None else [local]
         for hops, tree in self.branches.values():
-            if (values := _along(self.model, hops, tree, term, column)) is not None:
-                queries.append(values)
+            if (next_values := _next_values(hops, tree, term)) is not None:
+                found.append(hops[0].condition(next_values))
+        return found
+
+    def matching(self, term: str, column: str):
+        """``column`` of this table's rows matching ``term`` (a query of one column, the
+        ``UNION ALL`` of the branches), or None when no row can match."""
+        queries = []
+        if (local := self.local_condition(term)) is not None:
+            queries.append(self.model._base_manager.filter(local).order_by().values(column))
+        for hops, tree in self.branches.values():
+            if (next_values := _next_values(hops, tree, term)) is not None:
+                queries.append(hops[0].values(self.model, next_values, column))
         if not queries:
             return None
         return queries[0].union(*queries[1:], all=True) if len(queries) > 1 else queries[0]
 
 
-def _along(model, hops, tree, term, column):
-    """``column`` of ``model``'s rows that reach, through ``hops``, rows of ``tree`` matching."""
+def _next_values(hops, tree, term):
+    """The values the first of ``hops`` needs from its next table: of the rows reaching, through
+    the other hops, rows of ``tree`` matching ``term``."""
     hop, rest = hops[0], hops[1:]
-    if rest:
-        next_values = _along(hop.model, rest, tree, term, hop.next_column)
-    else:
-        next_values = tree.matching(term, hop.next_column)
-    return None if next_values is None else hop.values(model, next_values, column)
+    if not rest:
+        return tree.matching(term, hop.next_column)
+    next_values = _next_values(rest, tree, term)
+    return None if next_values is None else rest[0].values(hop.model, next_values, hop.next_column)
 
 
 def _hops(model, name: str, next_name: str) -> list[Hop] | None:

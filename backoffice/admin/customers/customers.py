@@ -133,6 +133,9 @@ class CustomerAdmin(ShowQueryMixin, BackofficeAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("user").with_order_stats()
 
+    def get_autocomplete_queryset(self, request):
+        return super().get_queryset(request).select_related("user")  # the name, no figures
+
     def get_fieldsets(self, request, obj=None):
         return self.add_fieldsets if obj is None else self.fieldsets
 
