@@ -20,7 +20,7 @@ class Customer(models.Model):
     class Meta:
         default_permissions = ("add", "change", "delete", "view", "export")
         ordering = ["user__last_name", "user__first_name", "id"]
-        # the admin's search; the user's names and e-mail: auth_user's, 0009_search_indexes
+        # the admin's search; the user's names and e-mail: auth_user's, 0010_search_indexes
         indexes = [SearchIndex.on_upper("phone", name="customer_phone_search")]
 
     def __str__(self):

@@ -2,7 +2,7 @@
 
 Django's ``icontains``, ``istartswith`` and ``iexact`` become ``UPPER("col"::text) LIKE UPPER(%s)``
 (or ``=``) on PostgreSQL: a trigram GIN index on ``UPPER(col)`` answers all three, whatever the
-part of the text searched for (``pg_trgm``, ``TrigramExtension`` in ``0009_search_indexes``).
+part of the text searched for (``pg_trgm``, ``TrigramExtension`` in ``0010_search_indexes``).
 """
 
 from django.contrib.postgres.indexes import GinIndex, OpClass

@@ -8,7 +8,7 @@ order with its customer, user and lines (35 s for "Nancy").
 
 Here the search fields are split at their relations into a tree rooted at the listed model. A
 term's condition on one table is the OR of that table's own lookups (on PostgreSQL a BitmapOr of
-its trigram indexes, migration ``0009_search_indexes``); a relation contributes the ids its
+its trigram indexes, migration ``0010_search_indexes``); a relation contributes the ids its
 table matched: ``customer_id IN (customers whose user matched)``, ``id IN (order_id of the lines
 whose product matched)``. A table's ids are the ``UNION ALL`` of those branches, each of them an
 index scan; an OR of IN-subqueries on a big table is planned as a full scan probing hashed

@@ -35,7 +35,7 @@ class RunSQLOnPostgreSQL(migrations.RunSQL):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('backoffice', '0008_productfigures_rating_sum'),
+        ('backoffice', '0009_day_sales'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
