@@ -32,6 +32,24 @@ class ConstraintErrorsOnFieldsMixin:
         return moved
 
 
+# Each constraint's error code is its name: the key ``constraint_error_fields`` maps to the field
+# the staff member has to fix, and the one name a test or an import error report refers to.
+
+
+def check_constraint(name: str, condition: models.Q, message: str) -> models.CheckConstraint:
+    """A CHECK constraint whose violation carries its own name as the error code."""
+    return models.CheckConstraint(
+        condition=condition, name=name, violation_error_code=name, violation_error_message=message
+    )
+
+
+def unique_constraint(name: str, fields: list[str], message: str) -> models.UniqueConstraint:
+    """A multi-field UNIQUE constraint whose violation carries its own name as the error code."""
+    return models.UniqueConstraint(
+        fields=fields, name=name, violation_error_code=name, violation_error_message=message
+    )
+
+
 class EditVersioned(models.Model):
     """A counter of the edits made to a row's fields, to refuse saves from a stale page.
 

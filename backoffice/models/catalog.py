@@ -8,7 +8,12 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 
-from backoffice.models.base import ConstraintErrorsOnFieldsMixin, EditVersioned
+from backoffice.models.base import (
+    ConstraintErrorsOnFieldsMixin,
+    EditVersioned,
+    check_constraint,
+    unique_constraint,
+)
 from backoffice.models.indexes import SearchIndex
 from backoffice.querysets import ActiveProductManager, ProductQuerySet
 from backoffice.querysets.catalog import CategoryQuerySet, SupplierQuerySet, TagQuerySet
@@ -64,11 +69,10 @@ class Supplier(ConstraintErrorsOnFieldsMixin, models.Model):
         default_permissions = ("add", "change", "delete", "view", "export")
         ordering = ["name"]
         constraints = [
-            models.CheckConstraint(
-                condition=Q(rating__gte=1.0, rating__lte=5.0),
-                name="supplier_rating_range",
-                violation_error_code="supplier_rating_range",
-                violation_error_message="A supplier rating is between 1.0 and 5.0.",
+            check_constraint(
+                "supplier_rating_range",
+                Q(rating__gte=1.0, rating__lte=5.0),
+                "A supplier rating is between 1.0 and 5.0.",
             ),
         ]
 
@@ -171,35 +175,26 @@ class Product(ConstraintErrorsOnFieldsMixin, EditVersioned, models.Model):
             SearchIndex.on_upper("description", name="product_description_search"),
         ]
         constraints = [
-            models.CheckConstraint(
-                condition=Q(price__gt=0),
-                name="product_price_positive",
-                violation_error_code="product_price_positive",
-                violation_error_message="The price must be more than zero.",
+            check_constraint(
+                "product_price_positive", Q(price__gt=0), "The price must be more than zero."
             ),
-            models.CheckConstraint(
-                condition=Q(stock_quantity__gte=0),
-                name="product_stock_not_negative",
-                violation_error_code="product_stock_not_negative",
-                violation_error_message="Stock cannot be negative.",
+            check_constraint(
+                "product_stock_not_negative", Q(stock_quantity__gte=0), "Stock cannot be negative."
             ),
-            models.CheckConstraint(
-                condition=Q(cost__isnull=True) | Q(price__gt=F("cost")),
-                name="product_price_above_cost",
-                violation_error_code="product_price_above_cost",
-                violation_error_message="The price must be higher than the cost.",
+            check_constraint(
+                "product_price_above_cost",
+                Q(cost__isnull=True) | Q(price__gt=F("cost")),
+                "The price must be higher than the cost.",
             ),
-            models.CheckConstraint(
-                condition=Q(sku__isnull=True) | Q(sku__regex=SKU_PATTERN),
-                name="product_sku_format",
-                violation_error_code="product_sku_format",
-                violation_error_message=sku_format_validator.message,
+            check_constraint(
+                "product_sku_format",
+                Q(sku__isnull=True) | Q(sku__regex=SKU_PATTERN),
+                sku_format_validator.message,
             ),
-            models.UniqueConstraint(
-                fields=["name", "supplier"],
-                name="unique_product_per_supplier",
-                violation_error_code="unique_product_per_supplier",
-                violation_error_message="This supplier already has a product with this name.",
+            unique_constraint(
+                "unique_product_per_supplier",
+                ["name", "supplier"],
+                "This supplier already has a product with this name.",
             ),
         ]
 

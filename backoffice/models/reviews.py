@@ -5,7 +5,11 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
-from backoffice.models.base import ConstraintErrorsOnFieldsMixin
+from backoffice.models.base import (
+    ConstraintErrorsOnFieldsMixin,
+    check_constraint,
+    unique_constraint,
+)
 from backoffice.models.catalog import Product
 from backoffice.models.customers import Customer
 from backoffice.models.indexes import SearchIndex
@@ -36,17 +40,15 @@ class Review(ConstraintErrorsOnFieldsMixin, models.Model):
         ordering = ["-created_at", "-id"]
         indexes = [SearchIndex.on_upper("comment", name="review_comment_search")]
         constraints = [
-            models.CheckConstraint(
-                condition=Q(rating__gte=1, rating__lte=5),
-                name="review_rating_range",
-                violation_error_code="review_rating_range",
-                violation_error_message="A rating is between 1 and 5 stars.",
+            check_constraint(
+                "review_rating_range",
+                Q(rating__gte=1, rating__lte=5),
+                "A rating is between 1 and 5 stars.",
             ),
-            models.UniqueConstraint(
-                fields=["customer", "product"],
-                name="one_review_per_customer_and_product",
-                violation_error_code="one_review_per_customer_and_product",
-                violation_error_message="This customer has already reviewed this product.",
+            unique_constraint(
+                "one_review_per_customer_and_product",
+                ["customer", "product"],
+                "This customer has already reviewed this product.",
             ),
         ]
 

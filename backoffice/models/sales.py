@@ -9,7 +9,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 
-from backoffice.models.base import ConstraintErrorsOnFieldsMixin, EditVersioned
+from backoffice.models.base import ConstraintErrorsOnFieldsMixin, EditVersioned, check_constraint
 from backoffice.models.catalog import Product
 from backoffice.models.customers import Customer
 from backoffice.querysets import OrderItemQuerySet, OrderQuerySet
@@ -61,17 +61,13 @@ class Order(ConstraintErrorsOnFieldsMixin, EditVersioned, models.Model):
             models.Index(fields=["delivery_date"]),  # the delivery date filter
         ]
         constraints = [
-            models.CheckConstraint(
-                condition=Q(total_amount__gte=0),
-                name="order_total_not_negative",
-                violation_error_code="order_total_not_negative",
-                violation_error_message="The total cannot be negative.",
+            check_constraint(
+                "order_total_not_negative", Q(total_amount__gte=0), "The total cannot be negative."
             ),
-            models.CheckConstraint(
-                condition=Q(delivery_date__isnull=True) | Q(delivery_date__gte=F("order_date")),
-                name="order_delivery_after_order",
-                violation_error_code="order_delivery_after_order",
-                violation_error_message="The delivery date cannot be before the order date.",
+            check_constraint(
+                "order_delivery_after_order",
+                Q(delivery_date__isnull=True) | Q(delivery_date__gte=F("order_date")),
+                "The delivery date cannot be before the order date.",
             ),
         ]
 
@@ -117,17 +113,13 @@ class OrderItem(ConstraintErrorsOnFieldsMixin, models.Model):
         ordering = ["order_id", "id"]
         default_permissions = ("add", "change", "delete", "view", "export")
         constraints = [
-            models.CheckConstraint(
-                condition=Q(quantity__gt=0),
-                name="orderitem_quantity_positive",
-                violation_error_code="orderitem_quantity_positive",
-                violation_error_message="The quantity must be at least 1.",
+            check_constraint(
+                "orderitem_quantity_positive", Q(quantity__gt=0), "The quantity must be at least 1."
             ),
-            models.CheckConstraint(
-                condition=Q(price__gte=0),
-                name="orderitem_price_not_negative",
-                violation_error_code="orderitem_price_not_negative",
-                violation_error_message="The unit price cannot be negative.",
+            check_constraint(
+                "orderitem_price_not_negative",
+                Q(price__gte=0),
+                "The unit price cannot be negative.",
             ),
         ]
 
