@@ -3,20 +3,15 @@ subquery per figure); the change page lists the category's products, read-only a
 
 from django.contrib import admin
 
-from backoffice.admin.catalog.columns import (
-    FiguresOrderedChangeList,
-    product_rows,
-    products_table,
-)
+from backoffice.admin.catalog.columns import FiguresOrderedAdmin, product_table_field
 from backoffice.admin.catalog.filters import CategoryHasProductsFilter
-from backoffice.admin.common.base import BackofficeAdmin
 from backoffice.admin.common.columns import annotation_column, money
 from backoffice.models import Category, Product
 from backoffice.resources import CategoryResource
 
 
 @admin.register(Category)
-class CategoryAdmin(BackofficeAdmin):
+class CategoryAdmin(FiguresOrderedAdmin):
     resource_classes = [CategoryResource]
     list_display = [
         "name",
@@ -31,16 +26,12 @@ class CategoryAdmin(BackofficeAdmin):
     ]
     list_filter = [CategoryHasProductsFilter]
     search_fields = ["name", "description"]
-    ordering = None  # see FiguresOrderedChangeList
     list_default_ordering = ["-product_count", "name"]  # biggest categories first
     readonly_fields = ["product_table", "created_at"]
     fields = ["name", "description", "created_at", "product_table"]
 
     def get_queryset(self, request):
         return super().get_queryset(request).with_product_stats()
-
-    def get_changelist(self, request, **kwargs):
-        return FiguresOrderedChangeList
 
     product_count = annotation_column("product_count", "products")
     active_product_count = annotation_column("active_product_count", "active")
@@ -54,8 +45,6 @@ class CategoryAdmin(BackofficeAdmin):
         "product_share", "share of products", show=lambda share: f"{share:.1f}%"
     )
 
-    @admin.display(description="products in this category")
-    def product_table(self, obj):
-        if obj is None or obj.pk is None:
-            return "—"
-        return products_table(product_rows(Product.objects.filter(category=obj)))
+    product_table = product_table_field(
+        "products in this category", lambda category: Product.objects.filter(category=category)
+    )

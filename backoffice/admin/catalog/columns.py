@@ -1,9 +1,14 @@
 """What the catalog lists share: money shown to the cent, the read-only table of a category's,
 supplier's or tag's products, and a list ordered by its figures by default."""
 
+from collections.abc import Callable
+
+from django.contrib import admin
+from django.db.models import Model, QuerySet
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 
+from backoffice.admin.common.base import BackofficeAdmin
 from backoffice.admin.common.changelist import PageFirstChangeList
 from backoffice.admin.common.columns import money
 
@@ -45,7 +50,31 @@ class FiguresOrderedChangeList(PageFirstChangeList):
         return list(self.model_admin.list_default_ordering)
 
 
+class FiguresOrderedAdmin(BackofficeAdmin):
+    """An admin whose list is ordered by its figures by default (``FiguresOrderedChangeList``):
+    the category and supplier lists."""
+
+    ordering = None
+    list_default_ordering: list = []
+
+    def get_changelist(self, request, **kwargs):
+        return FiguresOrderedChangeList
+
+
 def product_rows(queryset):
     return queryset.order_by("name", "pk").only(
         "pk", "name", "price", "stock_quantity", "is_active"
     )
+
+
+def product_table_field(description: str, products_of: Callable[[Model], QuerySet]):
+    """The read-only ``product_table`` of a category's, supplier's or tag's change page: the
+    products ``products_of(obj)`` picks, linked; a row not saved yet has none to show."""
+
+    @admin.display(description=description)
+    def product_table(modeladmin, obj):
+        if obj is None or obj.pk is None:
+            return "—"
+        return products_table(product_rows(products_of(obj)))
+
+    return product_table

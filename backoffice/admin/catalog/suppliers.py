@@ -4,20 +4,15 @@ subquery per figure); the change page lists the supplier's products, read-only a
 from django.contrib import admin
 from django.db.models import F
 
-from backoffice.admin.catalog.columns import (
-    FiguresOrderedChangeList,
-    product_rows,
-    products_table,
-)
+from backoffice.admin.catalog.columns import FiguresOrderedAdmin, product_table_field
 from backoffice.admin.catalog.filters import SupplierRatingBandFilter
-from backoffice.admin.common.base import BackofficeAdmin
 from backoffice.admin.common.columns import annotation_column, money, rating_column
 from backoffice.models import Product, Supplier
 from backoffice.resources import SupplierResource
 
 
 @admin.register(Supplier)
-class SupplierAdmin(BackofficeAdmin):
+class SupplierAdmin(FiguresOrderedAdmin):
     resource_classes = [SupplierResource]
     list_display = [
         "name",
@@ -30,16 +25,12 @@ class SupplierAdmin(BackofficeAdmin):
     ]
     list_filter = [SupplierRatingBandFilter]
     search_fields = ["name", "email", "phone"]
-    ordering = None  # see FiguresOrderedChangeList
     # Best reviewed first; suppliers with no reviews last on every database.
     list_default_ordering = [F("avg_review_rating").desc(nulls_last=True), "name"]
     readonly_fields = ["product_table"]
 
     def get_queryset(self, request):
         return super().get_queryset(request).with_performance()
-
-    def get_changelist(self, request, **kwargs):
-        return FiguresOrderedChangeList
 
     product_count = annotation_column("product_count", "products")
     avg_product_price = annotation_column("avg_product_price", "avg product price", show=money)
@@ -54,8 +45,6 @@ class SupplierAdmin(BackofficeAdmin):
         """The shop's rating of the supplier, not its products' reviews."""
         return obj.rating
 
-    @admin.display(description="products of this supplier")
-    def product_table(self, obj):
-        if obj is None or obj.pk is None:
-            return "—"
-        return products_table(product_rows(Product.objects.filter(supplier=obj)))
+    product_table = product_table_field(
+        "products of this supplier", lambda supplier: Product.objects.filter(supplier=supplier)
+    )

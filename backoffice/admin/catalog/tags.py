@@ -3,10 +3,7 @@ lists the tagged products, read-only and linked."""
 
 from django.contrib import admin
 
-from backoffice.admin.catalog.columns import (
-    product_rows,
-    products_table,
-)
+from backoffice.admin.catalog.columns import product_table_field
 from backoffice.admin.common.base import BackofficeAdmin
 from backoffice.admin.common.columns import annotation_column
 from backoffice.models import Tag
@@ -27,8 +24,4 @@ class TagAdmin(BackofficeAdmin):
 
     product_count = annotation_column("product_count", "products")
 
-    @admin.display(description="tagged products")
-    def product_table(self, obj):
-        if obj is None or obj.pk is None:
-            return "—"
-        return products_table(product_rows(obj.products.all()))
+    product_table = product_table_field("tagged products", lambda tag: tag.products.all())
