@@ -10,9 +10,9 @@ from django.db.models import Q
 from django.utils.html import format_html
 
 from backoffice.admin.common.filters import KnownChoiceFilter, YesNoFilter, warn_unknown_choice
+from backoffice.admin.customers.filters import SegmentFilter
 from backoffice.admin.sales.widgets import PreloadedAutocompleteSelect
 from backoffice.models import Category, OrderItem, OrderStatus, Product
-from backoffice.querysets.sales import SEGMENTS
 
 
 class OrderStatusFilter(KnownChoiceFilter):
@@ -38,12 +38,10 @@ class TotalDiffersFilter(YesNoFilter):
     condition = Q(total_differs=True)  # annotated by OrderQuerySet.with_item_totals()
 
 
-class CustomerSegmentFilter(KnownChoiceFilter):
-    title = "customer segment"
-    parameter_name = "segment"
+class CustomerSegmentFilter(SegmentFilter):
+    """On the order list: the segment of the order's customer (the customer list's choices)."""
 
-    def lookups(self, request, model_admin):
-        return [(segment, segment) for segment in SEGMENTS]
+    title = "customer segment"
 
     def filter(self, queryset, value):
         return queryset.of_segment(value)
