@@ -14,7 +14,7 @@ from django.core.exceptions import ValidationError
 
 from backoffice.admin.common.edits import SeenValuesForm
 from backoffice.admin.sales.widgets import (
-    PreloadedAutocompleteSelect,
+    PreloadedAutocompleteMixin,
     limit_related_links,
     preload_choice,
 )
@@ -155,7 +155,7 @@ class OrderItemFormSet(forms.BaseInlineFormSet):
             yield form
 
 
-class OrderItemInline(admin.TabularInline):
+class OrderItemInline(PreloadedAutocompleteMixin, admin.TabularInline):
     """Lines are part of the order: whoever may change the order may change its lines, while
     the order is pending or processing (docs/design.md: stock follows the lines until shipping)."""
 
@@ -165,17 +165,11 @@ class OrderItemInline(admin.TabularInline):
     fields = ["product", "quantity", "price", "line_total"]
     readonly_fields = ["line_total"]
     autocomplete_fields = ["product"]
+    preloaded_autocomplete_fields = ("product",)
     extra = 1
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("product")
-
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        if db_field.name == "product":
-            kwargs["widget"] = PreloadedAutocompleteSelect(
-                db_field, self.admin_site, using=kwargs.get("using")
-            )
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         formfield = super().formfield_for_dbfield(db_field, request, **kwargs)

@@ -27,7 +27,7 @@ from backoffice.admin.sales.filters import (
 )
 from backoffice.admin.sales.forms import OrderAdminSaveMixin, OrderForm
 from backoffice.admin.sales.inlines import OrderItemInline
-from backoffice.admin.sales.widgets import PreloadedAutocompleteSelect, limit_related_links
+from backoffice.admin.sales.widgets import PreloadedAutocompleteMixin, limit_related_links
 from backoffice.models import Order, OrderStatus, Product
 from backoffice.resources import OrderResource
 
@@ -51,7 +51,7 @@ def status_badge(status: str, label: str):
 
 
 @admin.register(Order)
-class OrderAdmin(ShowQueryMixin, OrderAdminSaveMixin, BackofficeAdmin):
+class OrderAdmin(ShowQueryMixin, OrderAdminSaveMixin, PreloadedAutocompleteMixin, BackofficeAdmin):
     resource_classes = [OrderResource]
     form = OrderForm
     inlines = [OrderItemInline]
@@ -93,6 +93,7 @@ class OrderAdmin(ShowQueryMixin, OrderAdminSaveMixin, BackofficeAdmin):
     date_hierarchy = "order_date"
     ordering = ["-order_date", "-id"]
     autocomplete_fields = ["customer"]
+    preloaded_autocomplete_fields = ("customer",)
     readonly_fields = ["delivery_date", "totals_panel", "status_timeline"]
     actions = [
         sales_actions.mark_processing,
@@ -131,13 +132,6 @@ class OrderAdmin(ShowQueryMixin, OrderAdminSaveMixin, BackofficeAdmin):
         """Only deletable orders (``Order.deletable``: the cancelled ones) can be deleted."""
         allowed = super().has_delete_permission(request, obj)
         return allowed and (obj is None or obj.deletable)
-
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        if db_field.name == "customer":
-            kwargs["widget"] = PreloadedAutocompleteSelect(
-                db_field, self.admin_site, using=kwargs.get("using")
-            )
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         formfield = super().formfield_for_dbfield(db_field, request, **kwargs)

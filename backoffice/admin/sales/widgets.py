@@ -46,6 +46,21 @@ class PreloadedAutocompleteSelect(AutocompleteSelect):
         return True
 
 
+class PreloadedAutocompleteMixin:
+    """For a ModelAdmin or an inline: its ``preloaded_autocomplete_fields`` (foreign keys also
+    in ``autocomplete_fields``) get ``PreloadedAutocompleteSelect``, so a page that hands the
+    chosen row over with ``preload_choice`` renders it without a query."""
+
+    preloaded_autocomplete_fields: tuple[str, ...] = ()
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name in self.preloaded_autocomplete_fields:
+            kwargs["widget"] = PreloadedAutocompleteSelect(
+                db_field, self.admin_site, using=kwargs.get("using")
+            )
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
 def autocomplete_widget(field) -> PreloadedAutocompleteSelect | None:
     """The autocomplete widget inside a form field (the admin may wrap it for +/edit links)."""
     widget = field.widget
