@@ -139,6 +139,23 @@ class JunkParametersMixin:
         return not number.is_finite() or number.adjusted() > MAX_NUMBER_EXPONENT
 
 
+def _collecting_if_posted(request):
+    return collecting() if request.method == "POST" else contextlib.nullcontext()
+
+
+def _recomputing_figures_once(view_name: str):
+    """``BackofficeAdmin``'s ``view_name``: the inherited view, with the kept figures a POST
+    moves recomputed once, at its end, instead of after each row it writes."""
+
+    def view(self, request, *args, **kwargs):
+        with _collecting_if_posted(request):
+            return getattr(super(BackofficeAdmin, self), view_name)(request, *args, **kwargs)
+
+    view.__name__ = view_name
+    view.__qualname__ = f"BackofficeAdmin.{view_name}"
+    return view
+
+
 class BackofficeAdmin(
     JunkParametersMixin,
     IdSetSearchMixin,
@@ -162,21 +179,10 @@ class BackofficeAdmin(
 
     # Every write a page makes (a save, the list's editable columns, an action, a delete, an
     # import) moves kept figures; they are recomputed once, at the end, in its transaction.
-    def changeform_view(self, request, *args, **kwargs):
-        with _collecting_if_posted(request):
-            return super().changeform_view(request, *args, **kwargs)
-
-    def changelist_view(self, request, *args, **kwargs):
-        with _collecting_if_posted(request):
-            return super().changelist_view(request, *args, **kwargs)
-
-    def delete_view(self, request, *args, **kwargs):
-        with _collecting_if_posted(request):
-            return super().delete_view(request, *args, **kwargs)
-
-    def process_import(self, request, *args, **kwargs):
-        with _collecting_if_posted(request):
-            return super().process_import(request, *args, **kwargs)
+    changeform_view = _recomputing_figures_once("changeform_view")
+    changelist_view = _recomputing_figures_once("changelist_view")
+    delete_view = _recomputing_figures_once("delete_view")
+    process_import = _recomputing_figures_once("process_import")
 
     def get_deleted_objects(self, objs, request):
         """Django also asks for the delete permission on the rows that *protect* the selection
@@ -186,10 +192,6 @@ class BackofficeAdmin(
         if protected:
             perms_needed = set()
         return to_delete, model_count, perms_needed, protected
-
-
-def _collecting_if_posted(request):
-    return collecting() if request.method == "POST" else contextlib.nullcontext()
 
 
 NUL = "\x00"
