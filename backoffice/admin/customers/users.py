@@ -10,6 +10,7 @@ from django.db.models import Exists, OuterRef
 
 from backoffice.admin.common.base import BackofficeAdmin, JunkParametersMixin
 from backoffice.admin.common.columns import annotation_column
+from backoffice.admin.common.registration import replaces_library_admin
 from backoffice.admin.customers.filters import HasCustomerProfileFilter
 from backoffice.models import Customer
 from backoffice.resources import UserResource
@@ -27,16 +28,12 @@ class CustomerProfileInline(admin.StackedInline):
     verbose_name_plural = "customer profile"
 
 
-admin.site.unregister(User)
-admin.site.unregister(Group)
-
-
-@admin.register(Group)
+@replaces_library_admin(Group)
 class GroupAdmin(JunkParametersMixin, DjangoGroupAdmin):
     """Django's own, with the junk-parameter handling every other list has."""
 
 
-@admin.register(User)
+@replaces_library_admin(User)
 class UserAdmin(BackofficeAdmin, DjangoUserAdmin):
     resource_classes = [UserResource]
     inlines = [CustomerProfileInline]
