@@ -20,6 +20,15 @@ from django.db import migrations
 USER_COLUMNS = ["first_name", "last_name", "email", "username"]
 
 
+class TrigramExtension(django.contrib.postgres.operations.TrigramExtension):
+    """Django's; its reverse (5.2) reads ``pg_extension`` whatever the database: PostgreSQL's
+    only, as its forward is."""
+
+    def database_backwards(self, app_label, schema_editor, from_state, to_state):
+        if schema_editor.connection.vendor == "postgresql":
+            super().database_backwards(app_label, schema_editor, from_state, to_state)
+
+
 class RunSQLOnPostgreSQL(migrations.RunSQL):
     """SQL run on PostgreSQL only, both ways; nothing on other databases."""
 
@@ -42,7 +51,7 @@ class Migration(migrations.Migration):
     operations = [
         # pg_trgm (a trusted extension: any owner of the database may create it); nothing on
         # other databases
-        django.contrib.postgres.operations.TrigramExtension(),
+        TrigramExtension(),
         RunSQLOnPostgreSQL(
             sql=[
                 f'CREATE INDEX "auth_user_{column}_search" ON "auth_user" '
