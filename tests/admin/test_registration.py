@@ -8,12 +8,12 @@ from import_export.admin import ExportMixin, ImportMixin
 
 from backoffice.models import ImportRecord, InventoryLog, OrderStatusChange
 
-# Kept figures are derived rows, never edited: the lists show them, they have no admin.
-KEPT_FIGURES = {"ProductFigures", "OrderFigures", "CustomerFigures"}
+# Kept figures (backoffice/models/figures.py) are derived rows, never edited: the lists,
+# dashboard and reports show them, they have no admin.
 BACKOFFICE_MODELS = [
     model
     for model in apps.get_app_config("backoffice").get_models()
-    if model.__name__ not in KEPT_FIGURES
+    if model.__module__ != "backoffice.models.figures"
 ]
 ALL_MODELS = BACKOFFICE_MODELS + [apps.get_model("auth", "User")]
 
