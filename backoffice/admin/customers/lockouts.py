@@ -15,21 +15,22 @@ from django.utils import timezone
 
 from backoffice.admin.common.base import JunkParametersMixin
 from backoffice.admin.common.messages import count_of
-from backoffice.admin.common.registration import replaces_library_admin
 from backoffice.admin.customers.filters import LockedOutFilter
 
 logger = logging.getLogger("backoffice.security")
 
+admin.site.unregister(AccessAttempt)
+admin.site.unregister(AccessLog)
 # Kept only with AXES_ENABLE_ACCESS_FAILURE_LOG, which is off: the list would stay empty.
 admin.site.unregister(AccessFailureLog)
 
 
-@replaces_library_admin(AccessLog)
+@admin.register(AccessLog)
 class LoginLogAdmin(JunkParametersMixin, AccessLogAdmin):
     """Every login and logout (django-axes' list), junk in the address handled like our lists."""
 
 
-@replaces_library_admin(AccessAttempt)
+@admin.register(AccessAttempt)
 class LockoutAdmin(JunkParametersMixin, AccessAttemptAdmin):
     """Failed logins by user name and address; the locked-out ones can be unlocked here."""
 

@@ -10,7 +10,6 @@ from django.db.models import Exists, OuterRef
 
 from backoffice.admin.common.base import BackofficeAdmin, JunkParametersMixin
 from backoffice.admin.common.columns import annotation_column
-from backoffice.admin.common.registration import replaces_library_admin
 from backoffice.admin.customers.filters import HasCustomerProfileFilter
 from backoffice.models import Customer
 from backoffice.resources import UserResource
@@ -28,12 +27,16 @@ class CustomerProfileInline(admin.StackedInline):
     verbose_name_plural = "customer profile"
 
 
-@replaces_library_admin(Group)
+admin.site.unregister(User)
+admin.site.unregister(Group)
+
+
+@admin.register(Group)
 class GroupAdmin(JunkParametersMixin, DjangoGroupAdmin):
     """Django's own, with the junk-parameter handling every other list has."""
 
 
-@replaces_library_admin(User)
+@admin.register(User)
 class UserAdmin(BackofficeAdmin, DjangoUserAdmin):
     resource_classes = [UserResource]
     inlines = [CustomerProfileInline]
