@@ -418,7 +418,8 @@ def database_indexes():
         (
             {
                 "name": name,
-                "columns": ", ".join(info["columns"]),
+                # an index on an expression (the search's UPPER(name)) has no column name
+                "columns": ", ".join(column or "(expression)" for column in info["columns"]),
                 "orders": ", ".join(order or "" for order in info.get("orders") or []),
                 "unique": info["unique"],
                 "primary key": info["primary_key"],
