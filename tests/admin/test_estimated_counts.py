@@ -48,4 +48,10 @@ def test_a_small_table_is_counted_exactly(admin_client):
     with CaptureQueriesContext(connection) as captured:
         page = admin_client.get(URL).content.decode()
     assert "3 orders" in page and "about 3" not in page
+    # counted, not estimated: the orders of every day add up the kept day sales
+    # (OrderQuerySet.count); a list of another model runs COUNT(*)
+    assert any("backoffice_daysales" in q["sql"] for q in captured)
+    with CaptureQueriesContext(connection) as captured:
+        reviews = admin_client.get(reverse("admin:backoffice_review_changelist"))
+    assert "0 reviews" in reviews.content.decode()
     assert counted_in_sql(captured)
