@@ -10,16 +10,26 @@ from backoffice.querysets.days import utc_day
 CHUNK = 2_000  # ids per statement: PostgreSQL and SQLite both take this many parameters
 
 
-def refresh(*, products=(), orders=(), customers=(), days=(), skip=None) -> None:
-    """Recompute the figures of these product, order and customer ids from the source rows,
-    and the day sales of these UTC days and of the days of these orders.
+def refresh(
+    *, products=(), orders=(), customers=(), categories=(), suppliers=(), days=(), skip=None
+) -> None:
+    """Recompute the figures of these product, order, customer, category and supplier ids from
+    the source rows, and the day sales of these UTC days and of the days of these orders. The
+    categories and suppliers of the products named are recomputed too (they add up their
+    products' kept figures).
 
     Ids whose row no longer exists (or is being deleted: ``skip`` maps a kind's name to ids)
     are left out; a row without its figures row gets one. On PostgreSQL the figure rows are
     locked in id order before they are recomputed: the recompute is a new statement, so it sees
     every write committed by a writer that held those locks before us.
     """
-    wanted = {"products": products, "orders": orders, "customers": customers}
+    wanted = {
+        "products": set(products),
+        "orders": set(orders),
+        "customers": set(customers),
+        "categories": set(categories),
+        "suppliers": set(suppliers),
+    }
     skip = skip or {}
     with transaction.atomic(savepoint=False):  # all or nothing with the caller's writes
         for kind in KINDS:
@@ -28,7 +38,25 @@ def refresh(*, products=(), orders=(), customers=(), days=(), skip=None) -> None
             )
             for start in range(0, len(ids), CHUNK):
                 _refresh_chunk(kind, ids[start : start + CHUNK])
+            if kind.name == "products":
+                categories, suppliers = _owners_of_products(ids)
+                wanted["categories"] |= categories
+                wanted["suppliers"] |= suppliers
         refresh_days(set(days) | _days_of_orders(orders))
+
+
+def _owners_of_products(product_ids) -> tuple[set, set]:
+    """The categories and suppliers of the (still existing) products."""
+    from backoffice.models import Product
+
+    categories, suppliers = set(), set()
+    for start in range(0, len(product_ids), CHUNK):
+        chunk = product_ids[start : start + CHUNK]
+        owners = Product._base_manager.filter(pk__in=chunk).values_list("category", "supplier")
+        for category, supplier in owners.distinct():
+            categories.add(category)
+            suppliers.add(supplier)
+    return categories, suppliers
 
 
 def _days_of_orders(order_ids) -> set:

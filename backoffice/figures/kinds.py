@@ -1,4 +1,4 @@
-"""The three kinds of kept figures: their table, the rows they belong to, their definitions."""
+"""The kinds of kept figures: their table, the rows they belong to, their definitions."""
 
 from dataclasses import dataclass
 
@@ -7,7 +7,7 @@ from django.apps import apps
 
 @dataclass(frozen=True)
 class FigureKind:
-    name: str  # "products", "orders", "customers": the keyword ``touched()`` takes
+    name: str  # "products", "orders", …: the keyword ``touched()`` takes
     figures_model_name: str
     source_model_name: str
     definitions_path: str  # the function in backoffice.querysets that computes them
@@ -34,5 +34,12 @@ ORDERS = FigureKind("orders", "OrderFigures", "Order", "backoffice.querysets.sal
 CUSTOMERS = FigureKind(
     "customers", "CustomerFigures", "Customer", "backoffice.querysets.sales.customer_figures"
 )
+# Add up their products' kept figures: recomputed after the products'.
+CATEGORIES = FigureKind(
+    "categories", "CategoryFigures", "Category", "backoffice.querysets.catalog.category_figures"
+)
+SUPPLIERS = FigureKind(
+    "suppliers", "SupplierFigures", "Supplier", "backoffice.querysets.catalog.supplier_figures"
+)
 # Recomputed in this order, each in id order: every writer takes the figure locks in one order.
-KINDS = (PRODUCTS, ORDERS, CUSTOMERS)
+KINDS = (PRODUCTS, ORDERS, CUSTOMERS, CATEGORIES, SUPPLIERS)

@@ -59,12 +59,17 @@ def _computed(kind, low, high):
     return list(definitions), rows
 
 
-def rebuild(progress: Callable[[str], None] | None = None) -> dict[str, int]:
+def rebuild(
+    progress: Callable[[str], None] | None = None, kinds=None, days: bool = True
+) -> dict[str, int]:
     """Delete every kept figure and compute all of them again, in one transaction (writers
-    wait for it on PostgreSQL). Returns the rows written per kind."""
+    wait for it on PostgreSQL). Returns the rows written per kind. ``kinds`` (names) and
+    ``days`` limit it to some tables (a migration adding one fills only that one)."""
     written = {}
     with transaction.atomic():
         for kind in KINDS:
+            if kinds is not None and kind.name not in kinds:
+                continue
             table = kind.model._meta.db_table
             if connection.vendor == "postgresql":
                 with connection.cursor() as cursor:
@@ -76,9 +81,10 @@ def rebuild(progress: Callable[[str], None] | None = None) -> dict[str, int]:
                 if progress:
                     progress(f"{kind.name}: {total:,} rows")
             written[kind.name] = total
-        written["days"] = rebuild_days()
-        if progress:
-            progress(f"days: {written['days']:,} rows")
+        if days:
+            written["days"] = rebuild_days()
+            if progress:
+                progress(f"days: {written['days']:,} rows")
     return written
 
 

@@ -1,6 +1,7 @@
 """The model signals that report touched figures: saves and deletes of order lines, orders,
-reviews and tag links, new products and customers (each gets its figures row), and a product
-moved to another category (the day category sales). A tag's
+reviews and tag links, new products, customers, categories and suppliers (each gets its figures
+row), every product save and delete (its category's and supplier's figures: price, stock,
+counts), and a product moved to another category (the day category sales). A tag's
 delete takes its links without signals: ``Tag.delete`` and ``TagQuerySet.delete`` report."""
 
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete, pre_save
@@ -14,7 +15,7 @@ KEY_FIELDS = {
     "OrderItem": ("product_id", "order_id"),
     "Order": ("customer_id", "status", "order_date"),
     "Review": ("product_id",),
-    "Product": ("category_id",),
+    "Product": ("category_id", "supplier_id"),
 }
 
 
@@ -63,14 +64,34 @@ def _review_changed(sender, instance, **kwargs):
 
 def _product_saved(sender, instance, created, **kwargs):
     if created:
-        touched(products={instance.pk})
+        touched(products={instance.pk})  # its figures row, and its category's and supplier's
         return
     old = getattr(instance, "_figures_stored", {})
+    days = set()
     if old and old.get("category_id") != instance.category_id:
         # its sales of every day now count in another category
         from backoffice.querysets.catalog import sale_days
 
-        touched(days=sale_days([instance.pk]))
+        days = sale_days([instance.pk])
+    # price, stock, active or owner may have changed: both owners' figures, old and new
+    touched(
+        categories={instance.category_id, old.get("category_id")},
+        suppliers={instance.supplier_id, old.get("supplier_id")},
+        days=days,
+    )
+
+
+def _product_deleted(sender, instance, **kwargs):
+    unmark_deleting("products", instance.pk)
+    touched(categories={instance.category_id}, suppliers={instance.supplier_id})
+
+
+def _owner_created(kind):
+    def created_owner(sender, instance, created, **kwargs):
+        if created:
+            touched(**{kind: {instance.pk}})
+
+    return created_owner
 
 
 def _customer_saved(sender, instance, created, **kwargs):
@@ -97,7 +118,7 @@ def _tag_link_changed(sender, instance, **kwargs):
 
 
 def connect() -> None:
-    from backoffice.models import Customer, Order, OrderItem, Product, Review
+    from backoffice.models import Category, Customer, Order, OrderItem, Product, Review, Supplier
 
     for model, changed in ((OrderItem, _item_changed), (Review, _review_changed)):
         name = model.__name__
@@ -120,10 +141,18 @@ def connect() -> None:
             dispatch_uid=f"figures-predel-{model.__name__}",
             weak=False,
         )
-        post_delete.connect(
-            lambda sender, instance, kind=kind, **kw: unmark_deleting(kind, instance.pk),
+    post_delete.connect(
+        lambda sender, instance, **kw: unmark_deleting("customers", instance.pk),
+        sender=Customer,
+        dispatch_uid="figures-del-Customer",
+        weak=False,
+    )
+    post_delete.connect(_product_deleted, sender=Product, dispatch_uid="figures-del-Product")
+    for model, kind in ((Category, "categories"), (Supplier, "suppliers")):
+        post_save.connect(
+            _owner_created(kind),
             sender=model,
-            dispatch_uid=f"figures-del-{model.__name__}",
+            dispatch_uid=f"figures-save-{model.__name__}",
             weak=False,
         )
     pre_save.connect(_remember, sender=Product, dispatch_uid="figures-pre-Product")

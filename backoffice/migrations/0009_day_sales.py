@@ -6,22 +6,8 @@ from django.db import migrations, models
 
 
 def keep_the_figures_of_existing_rows(apps, schema_editor):
-    """A database upgraded with data in it gets its kept figures: every one of them if it comes
-    from before 0007 (whose step now leaves this to here), else the day sales only. Uses the
-    code's own rebuild: a later migration that changes the kept tables must take this step
-    over (and make this one do nothing), as this one took over 0007's."""
-    sources = [apps.get_model("backoffice", name) for name in ("Order", "Product", "Customer")]
-    if not any(model.objects.exists() for model in sources):
-        return
-    kept = [apps.get_model("backoffice", name) for name in ("ProductFigures", "OrderFigures", "CustomerFigures")]
-    if any(model.objects.exists() for model in kept):
-        from backoffice.figures.days import rebuild_days
-
-        rebuild_days()
-    else:
-        from backoffice.figures.rebuild import rebuild
-
-        rebuild()
+    """Taken over by 0011 (which adds kept tables the code's rebuild now fills too): a step
+    here would run the rebuild before those tables exist."""
 
 
 class Migration(migrations.Migration):

@@ -1,11 +1,13 @@
 from backoffice.models.catalog import Category, Product, ProductMeta, Supplier, Tag
 from backoffice.models.customers import Customer
 from backoffice.models.figures import (
+    CategoryFigures,
     CustomerFigures,
     DayCategorySales,
     DaySales,
     OrderFigures,
     ProductFigures,
+    SupplierFigures,
 )
 from backoffice.models.imports import ImportRecord
 from backoffice.models.inventory import InventoryLog, InventoryReason
@@ -14,6 +16,7 @@ from backoffice.models.sales import Order, OrderItem, OrderStatus, OrderStatusCh
 
 __all__ = [
     "Category",
+    "CategoryFigures",
     "Customer",
     "CustomerFigures",
     "DayCategorySales",
@@ -31,5 +34,6 @@ __all__ = [
     "ProductMeta",
     "Review",
     "Supplier",
+    "SupplierFigures",
     "Tag",
 ]

@@ -1,4 +1,5 @@
-"""Kept figures: per product, order and customer, what the lists show and sort by.
+"""Kept figures: per product, order, customer, category, supplier and day, what the lists show
+and sort by.
 
 At a real shop's size (a million orders) a figure computed from the source rows on every request
 costs seconds, and a list sorted by it costs minutes. These tables keep each figure beside its
@@ -12,7 +13,7 @@ from decimal import Decimal
 
 from django.db import models
 
-from backoffice.models.catalog import Category, Product
+from backoffice.models.catalog import Category, Product, Supplier
 from backoffice.models.customers import Customer
 from backoffice.models.sales import Order, OrderStatus
 from backoffice.querysets.days import DayCategorySalesQuerySet, DaySalesQuerySet
@@ -104,6 +105,53 @@ class CustomerFigures(models.Model):
 
     def __str__(self):
         return f"Figures of customer {self.pk}"
+
+
+class CategoryFigures(models.Model):
+    """A category's product figures: what its list row shows. Kept because each is an aggregate
+    over the category's thousands of products (seven subqueries a row took seconds for fifty
+    categories); recomputed with every write to one of its products or their kept figures.
+    The average price is the sum over the count, at read time (an average does not add up)."""
+
+    category = models.OneToOneField(
+        Category, primary_key=True, on_delete=models.CASCADE, related_name="kept_figures"
+    )
+    product_count = models.PositiveIntegerField(default=0)
+    active_product_count = models.PositiveIntegerField(default=0)
+    price_sum = _money(default=Decimal("0.00"))
+    min_price = _money(null=True)
+    max_price = _money(null=True)
+    total_stock = models.BigIntegerField(default=0)
+    revenue = _money(default=Decimal("0.00"))  # its products' kept revenue
+
+    class Meta:
+        default_permissions = ()
+        verbose_name_plural = "category figures"
+
+    def __str__(self):
+        return f"Figures of category {self.pk}"
+
+
+class SupplierFigures(models.Model):
+    """A supplier's product figures, kept like ``CategoryFigures``: the average product price
+    and review rating are sums over counts at read time."""
+
+    supplier = models.OneToOneField(
+        Supplier, primary_key=True, on_delete=models.CASCADE, related_name="kept_figures"
+    )
+    product_count = models.PositiveIntegerField(default=0)
+    price_sum = _money(default=Decimal("0.00"))
+    review_count = models.PositiveIntegerField(default=0)
+    rating_sum = models.PositiveIntegerField(default=0)
+    total_stock = models.BigIntegerField(default=0)
+    revenue = _money(default=Decimal("0.00"))  # its products' kept revenue
+
+    class Meta:
+        default_permissions = ()
+        verbose_name_plural = "supplier figures"
+
+    def __str__(self):
+        return f"Figures of supplier {self.pk}"
 
 
 class DaySales(models.Model):

@@ -217,6 +217,16 @@ def sale_days(product_ids) -> set:
     return set(dates.distinct())
 
 
+def _owners(products) -> set[tuple[int, int]]:
+    """The (category, supplier) pairs of these products."""
+    return set(products.order_by().values_list("category", "supplier").distinct())
+
+
+# The product columns its category's and supplier's kept figures read.
+OWNER_FIELDS = {"category", "category_id", "supplier", "supplier_id"}
+OWNER_FIGURE_FIELDS = OWNER_FIELDS | {"price", "stock_quantity", "is_active"}
+
+
 class ProductQuerySet(KeptFiguresQuerySet):
     figures_follow_updates = False
 
@@ -226,12 +236,25 @@ class ProductQuerySet(KeptFiguresQuerySet):
 
     def update(self, **kwargs):
         """A product moved to another category moves the day category sales of every day it
-        sold on (``sale_days``)."""
-        days = set()
-        if "category" in kwargs or "category_id" in kwargs:
+        sold on (``sale_days``); a change of price, stock, state or owner moves the figures of
+        its categories and suppliers, old and new (``CategoryFigures``, ``SupplierFigures``)."""
+        days, after = set(), set()
+        if {"category", "category_id"} & set(kwargs):
             days = sale_days(self.values("pk"))
-        count = super().update(**kwargs)
-        touched(days=days)
+        before = _owners(self) if OWNER_FIGURE_FIELDS & set(kwargs) else set()
+        if OWNER_FIELDS & set(kwargs):
+            # read again by id: the update may move the rows out of this QuerySet's filter
+            pks = list(self.values_list("pk", flat=True))
+            count = super().update(**kwargs)
+            for start in range(0, len(pks), 2_000):  # ids per statement, as in the figures
+                after |= _owners(self.model._base_manager.filter(pk__in=pks[start : start + 2_000]))
+        else:
+            count = super().update(**kwargs)
+        touched(
+            days=days,
+            categories={c for c, _ in before} | {c for c, _ in after},
+            suppliers={s for _, s in before} | {s for _, s in after},
+        )
         return count
 
     def active(self):
@@ -488,44 +511,69 @@ class ReviewQuerySet(KeptFiguresQuerySet):
         return self.filter(~Exists(bought))
 
 
+def category_figures() -> dict:
+    """Every figure ``CategoryFigures`` keeps, from its products (correlated on ``OuterRef("pk")``:
+    a category's id, or its kept figures'), revenue from their kept figures."""
+    from backoffice.models import Product
+
+    products = Product.objects.filter(category=OuterRef("pk"))
+    kept = _kept_product_figures().filter(product__category=OuterRef("pk"))
+    return {
+        "product_count": Coalesce(
+            scalar_subquery(products, "category", Count("pk"), IntegerField()), Value(0)
+        ),
+        "active_product_count": Coalesce(
+            scalar_subquery(products.active(), "category", Count("pk"), IntegerField()), Value(0)
+        ),
+        "price_sum": Coalesce(
+            scalar_subquery(products, "category", Sum("price"), MONEY), ZERO_MONEY
+        ),
+        "min_price": scalar_subquery(products, "category", Min("price"), MONEY),
+        "max_price": scalar_subquery(products, "category", Max("price"), MONEY),
+        "total_stock": Coalesce(
+            scalar_subquery(products, "category", Sum("stock_quantity"), IntegerField()),
+            Value(0),
+        ),
+        "revenue": Coalesce(
+            scalar_subquery(kept, "product__category", Sum("revenue"), MONEY), ZERO_MONEY
+        ),
+    }
+
+
+def _mean(total: str, count: str, output_field):
+    """``total`` over ``count`` (None when the count is 0): an average from kept sums."""
+    return ExpressionWrapper(
+        Cast(F(total), output_field) / NullIf(F(count), 0), output_field=output_field
+    )
+
+
 class CategoryQuerySet(models.QuerySet):
     def with_product_stats(self):
         """Per category: product counts, price figures, total stock, revenue, share of products.
 
         ``product_count``, ``active_product_count``, ``avg_price``, ``min_price``, ``max_price``
         (None without products), ``total_stock``, ``revenue`` (its products' kept revenue:
-        non-cancelled order items), ``product_share`` (percent of all products, 0 when there are none).
+        non-cancelled order items), ``product_share`` (percent of all products, 0 when there are
+        none). Read from ``CategoryFigures`` (``category_figures``): one join, not an aggregate
+        over thousands of products per category.
         """
-        from backoffice.models import Product
+        from backoffice.models import CategoryFigures
 
-        products = Product.objects.filter(category=OuterRef("pk"))
-        active = products.filter(is_active=True)
-        kept = _kept_product_figures().filter(product__category=OuterRef("pk"))
-        all_products = Product.objects.order_by().annotate(everything=Value(1)).values("everything")
+        # every product has a category (required, protected), so all products are the sum of
+        # the kept counts: fifty rows, where a COUNT(*) of the products reads every one
+        every_category = CategoryFigures.objects.order_by().annotate(everything=Value(1))
+        kept = kept_figures("CategoryFigures")
         return self.annotate(
-            product_count=Coalesce(
-                scalar_subquery(products, "category", Count("pk"), IntegerField()), Value(0)
-            ),
-            active_product_count=Coalesce(
-                scalar_subquery(active, "category", Count("pk"), IntegerField()), Value(0)
-            ),
-            avg_price=Cents(
-                scalar_subquery(products, "category", Avg("price", output_field=MONEY), MONEY)
-            ),
-            min_price=Cents(scalar_subquery(products, "category", Min("price"), MONEY)),
-            max_price=Cents(scalar_subquery(products, "category", Max("price"), MONEY)),
-            total_stock=Coalesce(
-                scalar_subquery(products, "category", Sum("stock_quantity"), IntegerField()),
-                Value(0),
-            ),
-            # the sum of its products' kept revenue: not a walk of every order line
-            revenue=Cents(
-                Coalesce(
-                    scalar_subquery(kept, "product__category", Sum("revenue"), MONEY), ZERO_MONEY
-                )
-            ),
+            product_count=kept["product_count"],
+            active_product_count=kept["active_product_count"],
+            avg_price=Cents(_mean("kept_figures__price_sum", "kept_figures__product_count", MONEY)),
+            min_price=Cents(kept["min_price"]),
+            max_price=Cents(kept["max_price"]),
+            total_stock=kept["total_stock"],
+            revenue=Cents(kept["revenue"]),
             all_product_count=Subquery(
-                all_products.annotate(n=Count("pk")).values("n"), output_field=IntegerField()
+                every_category.values("everything").annotate(n=Sum("product_count")).values("n"),
+                output_field=IntegerField(),
             ),
             product_share=Case(
                 When(
@@ -556,6 +604,38 @@ SUPPLIER_RATING_BANDS = {
 }
 
 
+def supplier_figures() -> dict:
+    """Every figure ``SupplierFigures`` keeps, from its products (correlated on
+    ``OuterRef("pk")``), review and revenue figures from their kept figures."""
+    from backoffice.models import Product
+
+    products = Product.objects.filter(supplier=OuterRef("pk"))
+    kept = _kept_product_figures().filter(product__supplier=OuterRef("pk"))
+    return {
+        "product_count": Coalesce(
+            scalar_subquery(products, "supplier", Count("pk"), IntegerField()), Value(0)
+        ),
+        "price_sum": Coalesce(
+            scalar_subquery(products, "supplier", Sum("price"), MONEY), ZERO_MONEY
+        ),
+        "review_count": Coalesce(
+            scalar_subquery(kept, "product__supplier", Sum("review_count"), IntegerField()),
+            Value(0),
+        ),
+        "rating_sum": Coalesce(
+            scalar_subquery(kept, "product__supplier", Sum("rating_sum"), IntegerField()),
+            Value(0),
+        ),
+        "total_stock": Coalesce(
+            scalar_subquery(products, "supplier", Sum("stock_quantity"), IntegerField()),
+            Value(0),
+        ),
+        "revenue": Coalesce(
+            scalar_subquery(kept, "product__supplier", Sum("revenue"), MONEY), ZERO_MONEY
+        ),
+    }
+
+
 class SupplierQuerySet(models.QuerySet):
     def with_performance(self):
         """Per supplier: ``product_count``, ``avg_product_price``, ``review_count``,
@@ -563,49 +643,23 @@ class SupplierQuerySet(models.QuerySet):
         kept revenue: counted sales) and ``performance_grade`` (A–D, the guide's thresholds).
 
         The guide's "suppliers performance" joins products and reviews in one aggregate (E10);
-        here every figure is its own subquery, so none is multiplied by another relation.
+        here every figure is kept in ``SupplierFigures`` (``supplier_figures``, one subquery per
+        figure), so none is multiplied by another relation and the list reads one join. The
+        average rating is the sum of the products' rating sums over the sum of their counts.
         """
-        from backoffice.models import Product
-
-        products = Product.objects.filter(supplier=OuterRef("pk"))
-        kept = _kept_product_figures().filter(product__supplier=OuterRef("pk"))
-        return (
-            self.annotate(
-                product_count=Coalesce(
-                    scalar_subquery(products, "supplier", Count("pk"), IntegerField()), Value(0)
-                ),
-                avg_product_price=Cents(
-                    scalar_subquery(products, "supplier", Avg("price", output_field=MONEY), MONEY)
-                ),
-                # from its products' kept review figures: not a walk of every review
-                review_count=Coalesce(
-                    scalar_subquery(kept, "product__supplier", Sum("review_count"), IntegerField()),
-                    Value(0),
-                ),
-                # the sum of its products' rating sums over the sum of their counts, in one
-                # subquery (None without reviews): the list and the report sort by it, and a
-                # CASE over two subqueries would run three of them per supplier
-                avg_review_rating=scalar_subquery(
-                    kept,
-                    "product__supplier",
-                    Cast(Sum("rating_sum"), FloatField()) / NullIf(Sum("review_count"), 0),
-                    FloatField(),
-                ),
-            )
-            .annotate(
-                total_stock=Coalesce(
-                    scalar_subquery(products, "supplier", Sum("stock_quantity"), IntegerField()),
-                    Value(0),
-                ),
-                revenue=Cents(
-                    Coalesce(
-                        scalar_subquery(kept, "product__supplier", Sum("revenue"), MONEY),
-                        ZERO_MONEY,
-                    )
-                ),
-            )
-            .annotate(performance_grade=performance_grade("revenue"))
-        )
+        kept = kept_figures("SupplierFigures")
+        return self.annotate(
+            product_count=kept["product_count"],
+            avg_product_price=Cents(
+                _mean("kept_figures__price_sum", "kept_figures__product_count", MONEY)
+            ),
+            review_count=kept["review_count"],
+            avg_review_rating=_mean(
+                "kept_figures__rating_sum", "kept_figures__review_count", FloatField()
+            ),
+            total_stock=kept["total_stock"],
+            revenue=Cents(kept["revenue"]),
+        ).annotate(performance_grade=performance_grade("revenue"))
 
     def by_review_rating(self):
         """Best reviewed first; suppliers without reviews last on every database (E10)."""
@@ -632,8 +686,9 @@ class TagQuerySet(models.QuerySet):
         from backoffice.models import Product
 
         links = Product.tags.through.objects.filter(tag=OuterRef("pk"))
+        # COUNT(tag_id), not COUNT(id): the tag's index alone answers it (an index-only scan)
         return self.annotate(
             product_count=Coalesce(
-                scalar_subquery(links, "tag", Count("pk"), IntegerField()), Value(0)
+                scalar_subquery(links, "tag", Count("tag"), IntegerField()), Value(0)
             )
         )

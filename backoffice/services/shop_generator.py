@@ -42,8 +42,11 @@ from backoffice.cache import dashboard_changed, dashboard_invalidate
 from backoffice.figures.rebuild import rebuild
 from backoffice.models import (
     Category,
+    CategoryFigures,
     Customer,
     CustomerFigures,
+    DayCategorySales,
+    DaySales,
     InventoryLog,
     InventoryReason,
     Order,
@@ -56,6 +59,7 @@ from backoffice.models import (
     ProductMeta,
     Review,
     Supplier,
+    SupplierFigures,
     Tag,
 )
 from backoffice.models.catalog import MINIMUM_PRICE_BY_CATEGORY, SKU_PREFIX_BY_CATEGORY
@@ -788,6 +792,7 @@ def _prefix(category_index: int) -> str:
 # --- Around the generation. ---
 # Children before parents: raw DELETEs in this order never break a foreign key.
 SHOP_MODELS_CHILDREN_FIRST = (
+    CategoryFigures, SupplierFigures, DayCategorySales, DaySales,
     ProductFigures, OrderFigures, CustomerFigures, InventoryLog, Review, OrderStatusChange, OrderItem, Order, ProductTag, ProductMeta, Product,
     Tag, Supplier, Category, Customer,
 )  # fmt: skip
@@ -823,8 +828,11 @@ def shop_empty() -> None:
 
 GENERATED_MODELS = (
     Category, Supplier, Tag, Product, ProductTag, ProductMeta, InventoryLog, User, Customer,
-    Order, OrderItem, Review, ProductFigures, OrderFigures, CustomerFigures,
+    Order, OrderItem, Review, ProductFigures, OrderFigures, CustomerFigures, CategoryFigures,
+    SupplierFigures,
 )  # fmt: skip
+# Written by the figures' rebuild too, with ids of their own (not compared between two runs).
+DAY_SALES_MODELS = (DaySales, DayCategorySales)
 
 
 def shop_after_load() -> None:
@@ -903,7 +911,26 @@ def shop_generate(
     generator.done.append(TableDone("(commit)", 0, time.perf_counter() - began))
     if progress:
         progress(generator.done[-1])
+    began = time.perf_counter()
+    if vacuum_after_load(GENERATED_MODELS + DAY_SALES_MODELS):
+        generator.done.append(TableDone("(VACUUM ANALYZE)", 0, time.perf_counter() - began))
+        if progress:
+            progress(generator.done[-1])
     return generator.done
+
+
+def vacuum_after_load(models_written) -> bool:
+    """PostgreSQL's VACUUM (ANALYZE) of freshly loaded tables, once they are committed: it
+    sets their visibility maps, without which an index-only scan (a tag's product count, the
+    keyset and last pages of the big lists) still reads every heap row it counts, until
+    autovacuum passes by, and autovacuum may be off or minutes away. False where it cannot run
+    (SQLite, or inside a caller's transaction, as in the tests)."""
+    if connection.vendor != "postgresql" or connection.in_atomic_block:
+        return False
+    tables = ", ".join(connection.ops.quote_name(m._meta.db_table) for m in models_written)
+    with connection.cursor() as cursor:
+        cursor.execute(f"VACUUM (ANALYZE) {tables}")
+    return True
 
 
 def table_checksums() -> dict[str, str]:

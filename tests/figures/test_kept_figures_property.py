@@ -4,21 +4,24 @@ equals what the source rows say afterwards (``backoffice.figures.rebuild.check``
 Hypothesis draws sequences of the write paths that move figures: the order services, status
 moves and cancellations, recalculated totals, line saves and deletes, bulk creates and
 set-based updates, reviews, tag services and ``product.tags``, moving an order to another
-customer or another day and a product to another category (the day sales), deleting orders and tags. Each example runs in a savepoint that is rolled back.
+customer or another day and a product to another category (the day sales) or supplier, product
+edits, price, stock and state changes (saved, set-based and through the services: category and
+supplier figures), new and deleted products, deleting orders and tags. Each example runs in a savepoint that is rolled back.
 """
 
 from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, ProtectedError
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from backoffice.figures.rebuild import check
 from backoffice.models import Order, OrderItem, OrderStatus, Product, Review, Tag
-from backoffice.services.inventory import StockError
+from backoffice.services.inventory import StockError, stock_restock
 from backoffice.services.order_status import OrderStatusError, order_set_status, orders_set_status
 from backoffice.services.orders import (
     OrderError,
@@ -26,6 +29,8 @@ from backoffice.services.orders import (
     order_create,
     orders_recalculate_totals,
 )
+from backoffice.services.pricing import prices_adjust
+from backoffice.services.products import products_set_active
 from backoffice.services.tags import product_tags_add, product_tags_clear, product_tags_replace
 from tests.factories import CustomerFactory, ProductFactory, TagFactory
 
@@ -34,6 +39,7 @@ pytestmark = pytest.mark.django_db
 index = st.integers(min_value=0, max_value=50)
 quantity = st.integers(min_value=1, max_value=4)
 price = st.decimals(min_value=Decimal("0.00"), max_value=Decimal("99.99"), places=2)
+product_price = st.decimals(min_value=Decimal("1.00"), max_value=Decimal("99.99"), places=2)
 status = st.sampled_from(list(OrderStatus.values))
 
 OPERATIONS = st.one_of(
@@ -55,6 +61,15 @@ OPERATIONS = st.one_of(
     st.tuples(st.just("order_delete"), index),
     st.tuples(st.just("product_category"), index, index),
     st.tuples(st.just("products_category_update"), st.lists(index, max_size=3), index),
+    st.tuples(st.just("product_supplier"), index, index),
+    st.tuples(st.just("products_supplier_update"), st.lists(index, max_size=3), index),
+    st.tuples(st.just("product_edit"), index, product_price, st.integers(0, 50), st.booleans()),
+    st.tuples(st.just("products_stock_update"), st.lists(index, max_size=3), quantity),
+    st.tuples(st.just("prices_adjust"), st.lists(index, max_size=3), st.integers(-50, 50)),
+    st.tuples(st.just("products_set_active"), st.lists(index, max_size=3), st.booleans()),
+    st.tuples(st.just("stock_restock"), st.lists(index, max_size=3), quantity),
+    st.tuples(st.just("product_create"), index, product_price),
+    st.tuples(st.just("product_delete"), index),
     st.tuples(st.just("recalculate"), st.lists(index, max_size=3)),
     st.tuples(st.just("review_add"), index, index, st.integers(min_value=1, max_value=5)),
     st.tuples(st.just("review_edit"), index, st.integers(min_value=1, max_value=5), index),
@@ -104,7 +119,7 @@ class Shop:
         try:
             with transaction.atomic():  # a refused write is undone, as the services do
                 getattr(self, name)(*args)
-        except (OrderError, OrderStatusError, StockError):
+        except (OrderError, OrderStatusError, StockError, ProtectedError, ValidationError):
             pass
 
     def order_create(self, customer, lines):
@@ -181,6 +196,47 @@ class Shop:
         Product.objects.filter(pk__in=self._product_ids(products)).update(
             category=self.product(other).category
         )
+
+    def product_supplier(self, product, other):  # the product page
+        product = self.product(product)
+        product.supplier = self.product(other).supplier
+        product.save()
+
+    def products_supplier_update(self, products, other):  # set-based
+        Product.objects.filter(pk__in=self._product_ids(products)).update(
+            supplier=self.product(other).supplier
+        )
+
+    def product_edit(self, product, new_price, stock, active):  # the product page
+        product = self.product(product)
+        product.price, product.stock_quantity, product.is_active = new_price, stock, active
+        product.save()
+
+    def products_stock_update(self, products, qty):  # an import or a script: set-based
+        Product.objects.filter(pk__in=self._product_ids(products)).update(
+            stock_quantity=F("stock_quantity") + qty
+        )
+
+    def prices_adjust(self, products, percent):  # the discount action: one bulk_update
+        prices_adjust(product_ids=self._product_ids(products), percent=Decimal(percent))
+
+    def products_set_active(self, products, active):
+        products_set_active(product_ids=self._product_ids(products), active=active)
+
+    def stock_restock(self, products, qty):
+        stock_restock(product_ids=self._product_ids(products), quantity=qty, note="property")
+
+    def product_create(self, other, new_price):  # beside another product: same owners
+        other = self.product(other)
+        self.products.append(
+            ProductFactory(category=other.category, supplier=other.supplier, price=new_price)
+        )
+
+    def product_delete(self, product):  # refused (protected) once it has lines or stock moves
+        product = self.product(product)
+        if len(self.products) > 1:
+            product.delete()
+            self.products.remove(product)
 
     def order_delete(self, order):
         if (order := self.order(order)) is not None:

@@ -8,6 +8,8 @@ from django.core.management import CommandError, call_command
 
 from backoffice.figures.rebuild import check, rebuild
 from backoffice.models import (
+    Category,
+    CategoryFigures,
     Customer,
     CustomerFigures,
     DayCategorySales,
@@ -16,6 +18,8 @@ from backoffice.models import (
     OrderFigures,
     Product,
     ProductFigures,
+    Supplier,
+    SupplierFigures,
 )
 from tests.seed import dec, rows
 
@@ -27,6 +31,8 @@ def test_the_seed_load_keeps_every_figure(seed):
     assert ProductFigures.objects.count() == Product.objects.count()
     assert OrderFigures.objects.count() == Order.objects.count()
     assert CustomerFigures.objects.count() == Customer.objects.count()
+    assert CategoryFigures.objects.count() == Category.objects.count()
+    assert SupplierFigures.objects.count() == Supplier.objects.count()
 
 
 def test_check_names_each_figure_that_differs_and_rebuild_puts_it_right(seed):
@@ -36,13 +42,19 @@ def test_check_names_each_figure_that_differs_and_rebuild_puts_it_right(seed):
     OrderFigures.objects.filter(pk=order).update(items_total=Decimal("0.01"))
     customer = CustomerFigures.objects.first().pk
     CustomerFigures.objects.filter(pk=customer).delete()  # a row without its figures
+    category = rows("categories")[0]["id"]
+    CategoryFigures.objects.filter(pk=category).update(max_price=Decimal("0.01"))
+    supplier = rows("suppliers")[0]["id"]
+    SupplierFigures.objects.filter(pk=supplier).update(rating_sum=12345)
     found = {(d.kind, d.pk, d.figure) for d in check()}
     assert found == {
         ("products", product, "units_sold"),
         ("orders", order, "items_total"),
         ("customers", customer, "(row)"),
+        ("categories", category, "max_price"),
+        ("suppliers", supplier, "rating_sum"),
     }
-    with pytest.raises(CommandError, match="3 kept figure"):
+    with pytest.raises(CommandError, match="5 kept figure"):
         call_command("rebuild_figures", "--check", stdout=StringIO(), stderr=StringIO())
 
     out = StringIO()
@@ -58,11 +70,15 @@ def test_rebuild_computes_what_the_source_rows_say(seed):
     OrderFigures.objects.all().delete()
     CustomerFigures.objects.all().delete()
     DaySales.objects.all().delete()
+    CategoryFigures.objects.all().delete()
+    SupplierFigures.objects.all().delete()
     written = rebuild()
     assert written == {
         "products": len(rows("products")),
         "orders": len(rows("orders")),
         "customers": len(rows("customers")),
+        "categories": len(rows("categories")),
+        "suppliers": len(rows("suppliers")),
         "days": len({(order["order_date"][:10], order["status"]) for order in rows("orders")}),
     }
     cancelled = {o["id"] for o in rows("orders") if o["status"] == "cancelled"}
@@ -76,6 +92,20 @@ def test_rebuild_computes_what_the_source_rows_say(seed):
         assert figures.units_sold == sum(i["quantity"] for i in lines)
         assert figures.revenue == sum(
             (dec(i["price"]) * i["quantity"] for i in lines), Decimal("0.00")
+        )
+    for category in rows("categories"):
+        products = [p for p in rows("products") if p["category_id"] == category["id"]]
+        figures = CategoryFigures.objects.get(pk=category["id"])
+        assert figures.product_count == len(products)
+        assert figures.total_stock == sum(p["stock_quantity"] for p in products)
+        assert figures.price_sum == sum((dec(p["price"]) for p in products), Decimal("0.00"))
+    for supplier in rows("suppliers"):
+        reviewed = {p["id"] for p in rows("products") if p["supplier_id"] == supplier["id"]}
+        reviews = [r for r in rows("reviews") if r["product_id"] in reviewed]
+        figures = SupplierFigures.objects.get(pk=supplier["id"])
+        assert (figures.review_count, figures.rating_sum) == (
+            len(reviews),
+            sum(r["rating"] for r in reviews),
         )
 
 

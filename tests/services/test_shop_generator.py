@@ -287,3 +287,29 @@ def test_every_kept_figure_is_true_for_the_generated_shop(shop):
 
     assert check() == []
     call_command("rebuild_figures", "--check", stdout=io.StringIO())
+
+
+@pytest.mark.postgres_only
+@pytest.mark.django_db(transaction=True)
+def test_a_committed_shop_is_vacuumed_so_index_only_scans_skip_the_heap():
+    """Outside a transaction (the command as staff run it) the load ends with VACUUM
+    (ANALYZE): the visibility maps are set, so a tag's product count reads its index only."""
+    from django.db import connection
+
+    output = generate(200)
+    assert "(VACUUM ANALYZE)" in output
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT relname FROM pg_stat_user_tables WHERE last_vacuum IS NULL AND relname IN "
+            "('backoffice_product_tags', 'backoffice_orderitem', 'backoffice_categoryfigures')"
+        )
+        assert cursor.fetchall() == []
+        cursor.execute(
+            "SELECT relallvisible, relpages FROM pg_class WHERE relname = 'backoffice_orderitem'"
+        )
+        all_visible, pages = cursor.fetchone()
+    assert pages > 0 and all_visible == pages
+
+
+def test_inside_a_transaction_the_load_is_not_vacuumed(shop):
+    assert "(VACUUM ANALYZE)" not in shop  # VACUUM cannot run in a transaction block

@@ -1,5 +1,7 @@
-"""Categories with their products' figures (``CategoryQuerySet.with_product_stats``: one
-subquery per figure); the change page lists the category's products, read-only and linked."""
+"""Categories with their products' figures (``CategoryQuerySet.with_product_stats``, kept in
+``CategoryFigures``: one join, not an aggregate over thousands of products per row); the change
+page lists the first of the category's products, read-only and linked, and links to all of them
+in the product list."""
 
 from django.contrib import admin
 
@@ -46,5 +48,7 @@ class CategoryAdmin(FiguresOrderedAdmin):
     )
 
     product_table = product_table_field(
-        "products in this category", lambda category: Product.objects.filter(category=category)
+        "products in this category",
+        lambda category: Product.objects.filter(category=category),
+        "category__id__exact",
     )

@@ -7,14 +7,20 @@ from django.contrib import admin
 from django.db.models import Model, QuerySet
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
+from django.utils.http import urlencode
 
 from backoffice.admin.common.base import BackofficeAdmin
 from backoffice.admin.common.changelist import PageFirstChangeList
 from backoffice.admin.common.columns import money
 
+# Products listed on a category's, supplier's or tag's page: a category of thousands of products
+# rendered them all (a second and megabytes of HTML); the rest are one link away.
+PRODUCT_TABLE_ROWS = 50
 
-def products_table(products) -> str:
-    """A read-only table of products, each name linking to its change page."""
+
+def products_table(products, more: str = "") -> str:
+    """A read-only table of products, each name linking to its change page; ``more`` (HTML)
+    below it."""
     rows = [
         (
             reverse("admin:backoffice_product_change", args=[product.pk]),
@@ -29,12 +35,13 @@ def products_table(products) -> str:
         return "No products."
     return format_html(
         '<table class="related-products"><thead><tr><th>product</th><th>price</th>'
-        "<th>stock</th><th>active</th></tr></thead><tbody>{}</tbody></table>",
+        "<th>stock</th><th>active</th></tr></thead><tbody>{}</tbody></table>{}",
         format_html_join(
             "",
             '<tr><td><a href="{}">{}</a></td><td>{}</td><td>{}</td><td>{}</td></tr>',
             rows,
         ),
+        more,
     )
 
 
@@ -67,14 +74,34 @@ def product_rows(queryset):
     )
 
 
-def product_table_field(description: str, products_of: Callable[[Model], QuerySet]):
+def product_table_field(
+    description: str, products_of: Callable[[Model], QuerySet], list_filter: str
+):
     """The read-only ``product_table`` of a category's, supplier's or tag's change page: the
-    products ``products_of(obj)`` picks, linked; a row not saved yet has none to show."""
+    first ``PRODUCT_TABLE_ROWS`` products ``products_of(obj)`` picks (by name), linked, and
+    when there are more, how many and a link to all of them in the product list filtered by
+    ``list_filter`` (its parameter for this object's id). A row not saved yet has none."""
 
     @admin.display(description=description)
     def product_table(modeladmin, obj):
         if obj is None or obj.pk is None:
             return "—"
-        return products_table(product_rows(products_of(obj)))
+        products = product_rows(products_of(obj))
+        shown = list(products[: PRODUCT_TABLE_ROWS + 1])
+        more = ""
+        if len(shown) > PRODUCT_TABLE_ROWS:
+            shown = shown[:PRODUCT_TABLE_ROWS]
+            total = products.count()
+            link = reverse("admin:backoffice_product_changelist")
+            more = format_html(
+                '<p class="related-products-more">The first {} of {} products by name. '
+                '<a href="{}?{}">See all {} in the product list</a></p>',
+                PRODUCT_TABLE_ROWS,
+                f"{total:,}",
+                link,
+                urlencode({list_filter: obj.pk}),
+                f"{total:,}",
+            )
+        return products_table(shown, more)
 
     return product_table

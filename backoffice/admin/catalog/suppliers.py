@@ -1,5 +1,6 @@
-"""Suppliers with their products' figures (``SupplierQuerySet.with_performance``: one
-subquery per figure); the change page lists the supplier's products, read-only and linked."""
+"""Suppliers with their products' figures (``SupplierQuerySet.with_performance``, kept in ``SupplierFigures``:
+one join, not an aggregate over thousands of products per row); the change page lists the first
+of the supplier's products, read-only and linked, and links to all of them in the product list."""
 
 from django.contrib import admin
 from django.db.models import F
@@ -46,5 +47,7 @@ class SupplierAdmin(FiguresOrderedAdmin):
         return obj.rating
 
     product_table = product_table_field(
-        "products of this supplier", lambda supplier: Product.objects.filter(supplier=supplier)
+        "products of this supplier",
+        lambda supplier: Product.objects.filter(supplier=supplier),
+        "supplier__id__exact",
     )

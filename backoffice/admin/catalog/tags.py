@@ -24,4 +24,6 @@ class TagAdmin(BackofficeAdmin):
 
     product_count = annotation_column("product_count", "products")
 
-    product_table = product_table_field("tagged products", lambda tag: tag.products.all())
+    product_table = product_table_field(
+        "tagged products", lambda tag: tag.products.all(), "tags__id__exact"
+    )

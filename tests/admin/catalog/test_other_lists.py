@@ -1,11 +1,13 @@
 """Category, supplier, tag, review and inventory-log lists."""
 
+import re
 from datetime import UTC, datetime
 from decimal import Decimal
 
 import pytest
 from django.urls import reverse
 
+from backoffice.admin.catalog import columns
 from backoffice.models import Category, InventoryLog, InventoryReason, Review, Supplier, Tag
 from tests.admin.helpers import csrf_client, csrf_token, messages_of
 from tests.factories import (
@@ -14,6 +16,7 @@ from tests.factories import (
     ProductFactory,
     ReviewFactory,
     SupplierFactory,
+    TagFactory,
 )
 from tests.seed import rows
 from tests.truth import catalog as truth
@@ -81,6 +84,43 @@ def test_category_change_page_lists_its_products_linked(admin_client):
     for product in rows("products"):
         link = reverse("admin:backoffice_product_change", args=[product["id"]])
         assert (f'href="{link}"' in html) == (product["category_id"] == 3), product["name"]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("owner", ["category", "supplier", "tag"])
+def test_a_big_owner_page_lists_the_first_products_and_links_to_all_of_them(
+    admin_client, monkeypatch, owner
+):
+    monkeypatch.setattr(columns, "PRODUCT_TABLE_ROWS", 2)
+    category, supplier, tag = CategoryFactory(), SupplierFactory(), TagFactory()
+    products = [
+        ProductFactory(name=f"Lamp {n}", category=category, supplier=supplier) for n in range(3)
+    ]
+    for product in products:
+        product.tags.add(tag)
+    ProductFactory()  # another owner's: never counted
+    obj = {"category": category, "supplier": supplier, "tag": tag}[owner]
+    html = admin_client.get(
+        reverse(f"admin:backoffice_{owner}_change", args=[obj.pk])
+    ).content.decode()
+    shown = [p for p in products if reverse("admin:backoffice_product_change", args=[p.pk]) in html]
+    assert [p.name for p in shown] == ["Lamp 0", "Lamp 1"]  # the first by name
+    assert "The first 2 of 3 products by name" in html
+    link = re.search(r'href="([^"]+)">See all 3 in the product list', html).group(1)
+    listed = admin_client.get(link.replace("&amp;", "&"))
+    assert sorted(p.name for p in listed.context["cl"].result_list) == [
+        "Lamp 0",
+        "Lamp 1",
+        "Lamp 2",
+    ]
+
+
+def test_a_small_owner_page_lists_every_product_without_a_link(admin_client, busy_product):
+    html = admin_client.get(
+        reverse("admin:backoffice_category_change", args=[busy_product.product.category_id])
+    ).content.decode()
+    assert busy_product.product.name in html
+    assert "See all" not in html
 
 
 # --- Suppliers ------------------------------------------------------------------------------

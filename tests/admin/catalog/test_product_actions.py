@@ -69,7 +69,14 @@ def test_discount_rounds_to_the_cent_half_up_in_one_update(editor):
     shown = messages_of(response)
     assert "2 products discounted by 10%. 1 product unchanged" in shown[0]
     updates = [q["sql"] for q in queries.captured_queries if q["sql"].startswith("UPDATE")]
-    assert len(updates) == 1, updates  # one bulk_update, not a save per product
+    # one bulk_update of the products, not a save per product; then their owners' kept figures
+    product_updates = [sql for sql in updates if sql.startswith('UPDATE "backoffice_product" ')]
+    assert len(product_updates) == 1, updates
+    assert {sql.split()[1] for sql in updates} == {
+        '"backoffice_product"',
+        '"backoffice_categoryfigures"',
+        '"backoffice_supplierfigures"',
+    }
 
 
 def test_discount_refuses_prices_that_break_the_rules_and_says_why(editor):
