@@ -46,6 +46,9 @@ class Migration(migrations.Migration):
                 ('max_price', models.DecimalField(decimal_places=2, max_digits=14, null=True)),
                 ('total_stock', models.BigIntegerField(default=0)),
                 ('revenue', models.DecimalField(decimal_places=2, default=Decimal('0.00'), max_digits=14)),
+                ('cheap_count', models.PositiveIntegerField(default=0)),
+                ('medium_count', models.PositiveIntegerField(default=0)),
+                ('expensive_count', models.PositiveIntegerField(default=0)),
             ],
             options={
                 'verbose_name_plural': 'category figures',

@@ -123,6 +123,11 @@ class CategoryFigures(models.Model):
     max_price = _money(null=True)
     total_stock = models.BigIntegerField(default=0)
     revenue = _money(default=Decimal("0.00"))  # its products' kept revenue
+    # its products per price band (``PRICE_BAND_FIELDS``): the product list's summary of the
+    # whole catalogue adds up fifty rows instead of reading a hundred thousand
+    cheap_count = models.PositiveIntegerField(default=0)
+    medium_count = models.PositiveIntegerField(default=0)
+    expensive_count = models.PositiveIntegerField(default=0)
 
     class Meta:
         default_permissions = ()

@@ -50,6 +50,7 @@ from backoffice.querysets.expressions import (
     REVENUE,
     ZERO_MONEY,
     Cents,
+    cents,
     kept_figures,
     scalar_subquery,
 )
@@ -86,6 +87,12 @@ PRICE_BAND_CONDITIONS = {
     PRICE_EXPENSIVE: Q(price__gte=PRICE_MEDIUM_BELOW),
 }
 PRICE_BANDS = tuple(PRICE_BAND_CONDITIONS)
+# Each band's count in ``CategoryFigures``.
+PRICE_BAND_FIELDS = {
+    PRICE_CHEAP: "cheap_count",
+    PRICE_MEDIUM: "medium_count",
+    PRICE_EXPENSIVE: "expensive_count",
+}
 
 # The guide's performance score: revenue above 1,000 is A, above 500 B, above 100 C, else D
 # (counted revenue, docs/design.md). One table for products and for suppliers.
@@ -410,6 +417,26 @@ class ProductQuerySet(KeptFiguresQuerySet):
         totals["bands"] = {band: totals.pop(f"band_{i}") for i, band in enumerate(PRICE_BANDS)}
         return totals
 
+    def catalogue_summary(self) -> dict:
+        """``summary()`` of every product, from the kept ``CategoryFigures`` (every product
+        has a category): fifty rows instead of a hundred thousand. For the unfiltered list."""
+        from backoffice.models import CategoryFigures
+
+        totals = CategoryFigures.objects.aggregate(
+            product_count=Coalesce(Sum("product_count"), 0),
+            price_sum=Sum("price_sum"),
+            min_price=Cents(Min("min_price")),
+            max_price=Cents(Max("max_price")),
+            total_stock=Coalesce(Sum("total_stock"), 0),
+            **{field: Coalesce(Sum(field), 0) for field in PRICE_BAND_FIELDS.values()},
+        )
+        price_sum = totals.pop("price_sum")
+        totals["avg_price"] = (
+            cents(price_sum / totals["product_count"]) if totals["product_count"] else None
+        )
+        totals["bands"] = {band: totals.pop(field) for band, field in PRICE_BAND_FIELDS.items()}
+        return totals
+
     # --- Filters (one per list filter) ----------------------------------------------------
 
     def in_stock_status(self, status: str):
@@ -537,6 +564,15 @@ def category_figures() -> dict:
         "revenue": Coalesce(
             scalar_subquery(kept, "product__category", Sum("revenue"), MONEY), ZERO_MONEY
         ),
+        **{
+            PRICE_BAND_FIELDS[band]: Coalesce(
+                scalar_subquery(
+                    products.filter(condition), "category", Count("pk"), IntegerField()
+                ),
+                Value(0),
+            )
+            for band, condition in PRICE_BAND_CONDITIONS.items()
+        },
     }
 
 

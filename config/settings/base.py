@@ -122,6 +122,9 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "config.urls"
+# Django's form renderer, with plain <input> widgets written without the template engine
+# (an editable list renders hundreds of them): backoffice/admin/common/renderer.py.
+FORM_RENDERER = "backoffice.admin.common.renderer.FastInputRenderer"
 WSGI_APPLICATION = "config.wsgi.application"
 
 TEMPLATES = [

@@ -10,18 +10,18 @@ from rangefilter.filters import DateRangeFilter, NumericRangeFilter
 
 import backoffice.admin
 from backoffice.admin.catalog.filters import MetadataFilter
+from backoffice.admin.common.autocomplete_filters import AutocompleteFilter
 from backoffice.admin.common.filters import (
     CheckedDateRangeFilter,
     DecimalRangeFilter,
     KnownChoiceFilter,
 )
-from backoffice.admin.sales.filters import ProductAutocompleteFilter
 
 ADMIN_DIR = Path(backoffice.admin.__file__).parent
 # The product autocomplete offers every product, and the metadata filter takes any key=value
 # typed in: not lists of choices, their own kind.
 # filters chosen another way (an autocomplete, a typed key=value), and their subclasses
-NOT_A_CHOICE_LIST = (ProductAutocompleteFilter, MetadataFilter)
+NOT_A_CHOICE_LIST = (AutocompleteFilter, MetadataFilter)
 
 
 def registering_modules() -> set[str]:

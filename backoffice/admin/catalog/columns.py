@@ -91,7 +91,10 @@ def product_table_field(
         more = ""
         if len(shown) > PRODUCT_TABLE_ROWS:
             shown = shown[:PRODUCT_TABLE_ROWS]
-            total = products.count()
+            # the change page's row carries its product count (its admin's annotation)
+            total = getattr(obj, "product_count", None)
+            if total is None:
+                total = products.count()
             link = reverse("admin:backoffice_product_changelist")
             more = format_html(
                 '<p class="related-products-more">The first {} of {} products by name. '

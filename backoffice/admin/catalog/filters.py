@@ -8,8 +8,10 @@ range filters are in ``backoffice.admin.common.filters``.
 from django.contrib import admin
 from django.contrib.admin.views.main import PAGE_VAR
 
+from backoffice.admin.common.autocomplete_filters import AutocompleteFilter
 from backoffice.admin.common.filters import KnownChoiceFilter
 from backoffice.admin.common.messages import warn_once
+from backoffice.models import Product, Supplier, Tag
 from backoffice.querysets.catalog import (
     PRICE_BANDS,
     PRICE_CHEAP,
@@ -196,3 +198,29 @@ class SupplierRatingBandFilter(KnownChoiceFilter):
 
     def filter(self, queryset, value):
         return queryset.in_rating_band(value)
+
+
+class SupplierAutocompleteFilter(AutocompleteFilter):
+    """Products of one supplier, chosen in the supplier autocomplete (five hundred suppliers are
+    no list of links). Django's own parameter, so links to ``?supplier__id__exact=`` hold."""
+
+    title = "supplier"
+    parameter_name = "supplier__id__exact"
+    chosen_model = Supplier
+    widget_field = (Product, "supplier")
+
+    def for_choice(self, queryset, pk):
+        return queryset.filter(supplier_id=pk)
+
+
+class TagAutocompleteFilter(AutocompleteFilter):
+    """Products carrying one tag, chosen in the tag autocomplete; "no tags" is the "number of
+    tags" filter's. Django's own parameter, so links to ``?tags__id__exact=`` hold."""
+
+    title = "tag"
+    parameter_name = "tags__id__exact"
+    chosen_model = Tag
+    widget_field = (Product, "tags")
+
+    def for_choice(self, queryset, pk):
+        return queryset.filter(tags__id=pk)

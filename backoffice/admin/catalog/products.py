@@ -20,10 +20,13 @@ from backoffice.admin.catalog.filters import (
     MetadataFilter,
     PriceBandFilter,
     StockStatusFilter,
+    SupplierAutocompleteFilter,
     SupplierRatedFilter,
+    TagAutocompleteFilter,
     TagCountFilter,
 )
 from backoffice.admin.catalog.stock_actions import STOCK_ACTIONS
+from backoffice.admin.common.autocomplete_filters import autocomplete_filter_media
 from backoffice.admin.common.base import BackofficeAdmin
 from backoffice.admin.common.columns import annotation_column, money, rating_column
 from backoffice.admin.common.edits import SeenValuesForm, StaleEditAdminMixin, seen_version_of
@@ -111,9 +114,9 @@ class ProductAdmin(ShowQueryMixin, StaleEditAdminMixin, BackofficeAdmin):
     list_select_related = ["category", "supplier"]
     list_filter = [
         "category",
-        "supplier",
+        SupplierAutocompleteFilter,
         "is_active",
-        "tags",
+        TagAutocompleteFilter,
         PriceBandFilter,
         StockStatusFilter,
         HasReviewsFilter,
@@ -148,16 +151,28 @@ class ProductAdmin(ShowQueryMixin, StaleEditAdminMixin, BackofficeAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).with_catalog_stats().prefetch_related("tags")
 
+    @property
+    def media(self):
+        return super().media + autocomplete_filter_media(
+            self.admin_site, SupplierAutocompleteFilter, TagAutocompleteFilter
+        )
+
     def get_autocomplete_queryset(self, request):
         return super().get_queryset(request)  # a product's name: no figures, no tags
 
     def changelist_view(self, request, extra_context=None):
-        """Add the totals of the filtered list (one aggregate query) above the rows."""
+        """Add the totals of the filtered list (one aggregate query) above the rows: of the
+        whole catalogue from the kept category figures, of a filtered or searched list from
+        its rows."""
         response = super().changelist_view(request, extra_context)
         context = getattr(response, "context_data", None) or {}
         if "cl" in context:
-            shown = Product.objects.filter(pk__in=context["cl"].queryset.values("pk"))
-            context["catalog_summary"] = shown.summary()
+            changelist = context["cl"]
+            if changelist.has_active_filters or changelist.query:
+                shown = Product.objects.filter(pk__in=changelist.queryset.values("pk"))
+                context["catalog_summary"] = shown.summary()
+            else:
+                context["catalog_summary"] = Product.objects.catalogue_summary()
         return response
 
     def get_changelist_form(self, request, **kwargs):

@@ -20,7 +20,7 @@ from django.contrib.admin.options import IS_POPUP_VAR, TO_FIELD_VAR
 from django.utils.translation import gettext as _
 
 from backoffice.admin.common.edits import SeenValuesForm, SeenVersionAdminMixin, seen_version_of
-from backoffice.admin.sales.widgets import preload_choice
+from backoffice.admin.common.widgets import preload_choice
 from backoffice.models import Order, OrderItem, OrderStatus
 from backoffice.services.inventory import StockError
 from backoffice.services.orders import (

@@ -13,7 +13,7 @@ from django.contrib import admin
 from django.core.exceptions import ValidationError
 
 from backoffice.admin.common.edits import SeenValuesForm
-from backoffice.admin.sales.widgets import (
+from backoffice.admin.common.widgets import (
     PreloadedAutocompleteMixin,
     limit_related_links,
     preload_choice,

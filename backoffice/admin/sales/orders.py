@@ -15,6 +15,7 @@ from backoffice.admin.common.base import BackofficeAdmin
 from backoffice.admin.common.columns import annotation_column
 from backoffice.admin.common.filters import CheckedDateRangeFilter
 from backoffice.admin.common.show_query import ShowQueryMixin
+from backoffice.admin.common.widgets import PreloadedAutocompleteMixin, limit_related_links
 from backoffice.admin.sales import actions as sales_actions
 from backoffice.admin.sales.filters import (
     ContainsProductFilter,
@@ -27,7 +28,6 @@ from backoffice.admin.sales.filters import (
 )
 from backoffice.admin.sales.forms import OrderAdminSaveMixin, OrderForm
 from backoffice.admin.sales.inlines import OrderItemInline
-from backoffice.admin.sales.widgets import PreloadedAutocompleteMixin, limit_related_links
 from backoffice.models import Order, OrderStatus, Product
 from backoffice.resources import OrderResource
 

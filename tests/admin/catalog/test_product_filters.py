@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from backoffice.models import ProductMeta
 from tests.admin.helpers import messages_of
-from tests.factories import ProductFactory, ReviewFactory, SupplierFactory
+from tests.factories import ProductFactory, ReviewFactory, SupplierFactory, TagFactory
 from tests.seed import dec, rows
 from tests.truth import catalog as truth
 
@@ -200,6 +200,10 @@ JUNK = [
         {"price__range__gte": "60", "price__range__lte": "50"},
         "the start (60) is after the end (50)",
     ),
+    ({"supplier__id__exact": "1.5"}, 'The filter "supplier" has no choice "1.5"'),
+    ({"supplier__id__exact": "99999"}, 'The filter "supplier" has no choice "99999"'),
+    ({"tags__id__exact": "x"}, 'The filter "tag" has no choice "x"'),
+    ({"tags__id__exact": "1" * 30}, 'The filter "tag" has no choice'),
     ({"created_at__range__gte": "2024-02-31"}, 'The filter "created at" was ignored'),
     ({"created_at__range__lte": "yesterday"}, 'The filter "created at" was ignored'),
     (
@@ -222,9 +226,7 @@ def test_junk_in_our_filters_gives_the_whole_list_and_a_message(admin_client, pa
 
 DJANGO_FIELD_JUNK = [
     {"category__id__exact": "abc"},
-    {"supplier__id__exact": "1.5"},
     {"is_active__exact": "maybe"},
-    {"tags__id__exact": "x"},
 ]
 
 
@@ -235,3 +237,29 @@ def test_junk_in_field_filters_gives_the_list_and_a_message(admin_client, params
     assert response.status_code == 200
     assert response.context["cl"].result_count == len(PRODUCTS)
     assert any("could not be applied" in m for m in messages_of(response))
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("parameter", "make", "field"),
+    [
+        ("supplier__id__exact", SupplierFactory, "supplier"),
+        ("tags__id__exact", TagFactory, "tags"),
+    ],
+)
+def test_supplier_and_tag_are_chosen_in_an_autocomplete_not_a_list_of_links(
+    admin_client, parameter, make, field
+):
+    rows = [make() for _ in range(3)]
+    product = ProductFactory(**({"supplier": rows[1]} if field == "supplier" else {}))
+    if field == "tags":
+        product.tags.add(rows[1])
+    html = admin_client.get(URL).content.decode()
+    assert f"?{parameter}={rows[0].pk}" not in html  # no link per row
+    assert f'data-url-template="?{parameter}=CHOSEN_ID"' in html
+    autocomplete = reverse("admin:autocomplete")
+    assert f'data-ajax--url="{autocomplete}"' in html
+    chosen = admin_client.get(URL, {parameter: rows[1].pk})
+    assert [p.pk for p in chosen.context["cl"].result_list] == [product.pk]
+    page = chosen.content.decode()
+    assert f'<option value="{rows[1].pk}" selected>{rows[1]}</option>' in page

@@ -1,13 +1,13 @@
 "use strict";
-// The order list's "contains product" filter (templates/admin/backoffice/order/autocomplete_filter.html):
-// choosing a product in its autocomplete goes to the list filtered by it. A static file, not an
+// An autocomplete list filter (templates/admin/backoffice/autocomplete_filter.html, AutocompleteFilter):
+// choosing a row in its autocomplete goes to the list filtered by it. A static file, not an
 // inline script, so the Content-Security-Policy can forbid inline scripts (docs/security.md).
 window.addEventListener("load", function () {
   document.querySelectorAll(".autocomplete-filter[data-url-template]").forEach(function (box) {
     django.jQuery(box).find("select").on("change", function () {
       if (this.value) {
         window.location.search = box.dataset.urlTemplate.replace(
-          "PRODUCT_ID", encodeURIComponent(this.value)
+          "CHOSEN_ID", encodeURIComponent(this.value)
         );
       }
     });
