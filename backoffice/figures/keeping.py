@@ -11,12 +11,21 @@ CHUNK = 2_000  # ids per statement: PostgreSQL and SQLite both take this many pa
 
 
 def refresh(
-    *, products=(), orders=(), customers=(), categories=(), suppliers=(), days=(), skip=None
+    *,
+    products=(),
+    orders=(),
+    customers=(),
+    categories=(),
+    suppliers=(),
+    reviews=(),
+    days=(),
+    skip=None,
 ) -> None:
     """Recompute the figures of these product, order, customer, category and supplier ids from
     the source rows, and the day sales of these UTC days and of the days of these orders. The
     categories and suppliers of the products named are recomputed too (they add up their
-    products' kept figures).
+    products' kept figures), and the reviews of the customers and products named or reached
+    through the orders named (whether the customer bought the product).
 
     Ids whose row no longer exists (or is being deleted: ``skip`` maps a kind's name to ids)
     are left out; a row without its figures row gets one. On PostgreSQL the figure rows are
@@ -29,6 +38,7 @@ def refresh(
         "customers": set(customers),
         "categories": set(categories),
         "suppliers": set(suppliers),
+        "reviews": set(reviews) | _reviews_of(products, orders, customers),
     }
     skip = skip or {}
     with transaction.atomic(savepoint=False):  # all or nothing with the caller's writes
@@ -43,6 +53,41 @@ def refresh(
                 wanted["categories"] |= categories
                 wanted["suppliers"] |= suppliers
         refresh_days(set(days) | _days_of_orders(orders))
+
+
+def _reviews_of(product_ids, order_ids, customer_ids) -> set:
+    """The reviews whose "bought" a write to these products, orders and customers may move: of
+    the customers named or placing these orders, on the products named or on these orders'
+    lines (a deleted line names its product; a deleted order names its customer)."""
+    from backoffice.models import Order, OrderItem, Review
+
+    orders = sorted({pk for pk in order_ids if pk is not None})
+    customers = {pk for pk in customer_ids if pk is not None}
+    products = {pk for pk in product_ids if pk is not None}
+    for start in range(0, len(orders), CHUNK):
+        chunk = orders[start : start + CHUNK]
+        customers.update(
+            Order._base_manager.filter(pk__in=chunk).values_list("customer_id", flat=True)
+        )
+        products.update(
+            OrderItem._base_manager.filter(order__in=chunk).values_list("product_id", flat=True)
+        )
+    if not customers or not products:
+        return set()
+    found = set()
+    customers, products = sorted(customers), sorted(products)
+    for start in range(0, len(customers), CHUNK):
+        chunk = customers[start : start + CHUNK]
+        reviews = Review._base_manager.filter(customer__in=chunk)
+        if len(products) <= CHUNK:
+            reviews = reviews.filter(product__in=products)
+            found.update(reviews.values_list("pk", flat=True))
+        else:  # too many products for one statement: filter them here
+            wanted = set(products)
+            found.update(
+                pk for pk, product in reviews.values_list("pk", "product_id") if product in wanted
+            )
+    return found
 
 
 def _owners_of_products(product_ids) -> tuple[set, set]:

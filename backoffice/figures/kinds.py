@@ -41,5 +41,9 @@ CATEGORIES = FigureKind(
 SUPPLIERS = FigureKind(
     "suppliers", "SupplierFigures", "Supplier", "backoffice.querysets.catalog.supplier_figures"
 )
+# Whether its customer bought its product: follows the orders and lines of both.
+REVIEWS = FigureKind(
+    "reviews", "ReviewFigures", "Review", "backoffice.querysets.catalog.review_kept_figures"
+)
 # Recomputed in this order, each in id order: every writer takes the figure locks in one order.
-KINDS = (PRODUCTS, ORDERS, CUSTOMERS, CATEGORIES, SUPPLIERS)
+KINDS = (PRODUCTS, ORDERS, CUSTOMERS, CATEGORIES, SUPPLIERS, REVIEWS)

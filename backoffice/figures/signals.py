@@ -59,7 +59,7 @@ def _order_deleted(sender, instance, **kwargs):
 
 def _review_changed(sender, instance, **kwargs):
     old = getattr(instance, "_figures_stored", {})
-    touched(products={instance.product_id, old.get("product_id")})
+    touched(products={instance.product_id, old.get("product_id")}, reviews={instance.pk})
 
 
 def _product_saved(sender, instance, created, **kwargs):

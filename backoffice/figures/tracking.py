@@ -17,14 +17,16 @@ _collector: ContextVar[dict | None] = ContextVar("kept_figures_collector", defau
 # Rows being deleted right now (a cascade sends its signals row by row): never given figures.
 _deleting: ContextVar[dict | None] = ContextVar("kept_figures_deleting", default=None)
 
-KIND_NAMES = ("products", "orders", "customers", "categories", "suppliers", "days")
+KIND_NAMES = ("products", "orders", "customers", "categories", "suppliers", "reviews", "days")
 
 
 def _empty() -> dict[str, set]:
     return {name: set() for name in KIND_NAMES}
 
 
-def touched(*, products=(), orders=(), customers=(), categories=(), suppliers=(), days=()) -> None:
+def touched(
+    *, products=(), orders=(), customers=(), categories=(), suppliers=(), reviews=(), days=()
+) -> None:
     """Report ids whose figures a write moved (and UTC days whose day sales it moved beyond
     those of the orders named; categories and suppliers beyond those of the products named):
     gathered inside ``collecting()``, else recomputed now."""
@@ -34,6 +36,7 @@ def touched(*, products=(), orders=(), customers=(), categories=(), suppliers=()
         "customers": customers,
         "categories": categories,
         "suppliers": suppliers,
+        "reviews": reviews,
         "days": days,
     }
     collector = _collector.get()

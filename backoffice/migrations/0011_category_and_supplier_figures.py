@@ -6,26 +6,8 @@ from django.db import migrations, models
 
 
 def keep_the_figures_of_existing_rows(apps, schema_editor):
-    """A database upgraded with data in it gets its kept figures: every one of them if it comes
-    from before 0007 (whose step, then 0009's, now leave this to here), else the ones it lacks
-    (category and supplier figures; the day sales if it comes from before 0009). Uses the
-    code's own rebuild: a later migration that changes the kept tables must take this step
-    over (and make this one do nothing), as this one took over 0009's."""
-    sources = [apps.get_model("backoffice", name) for name in ("Order", "Product", "Customer")]
-    if not any(model.objects.exists() for model in sources):
-        return
-    from backoffice.figures.rebuild import rebuild
-
-    kept = [
-        apps.get_model("backoffice", name)
-        for name in ("ProductFigures", "OrderFigures", "CustomerFigures")
-    ]
-    if not any(model.objects.exists() for model in kept):
-        rebuild()
-        return
-    day_sales = apps.get_model("backoffice", "DaySales")
-    has_orders = apps.get_model("backoffice", "Order").objects.exists()
-    rebuild(kinds={"categories", "suppliers"}, days=has_orders and not day_sales.objects.exists())
+    """Taken over by 0013 (which adds another kept table the code's rebuild now fills too): a
+    step here would run the rebuild before that table exists."""
 
 
 class Migration(migrations.Migration):

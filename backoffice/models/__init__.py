@@ -7,6 +7,7 @@ from backoffice.models.figures import (
     DaySales,
     OrderFigures,
     ProductFigures,
+    ReviewFigures,
     SupplierFigures,
 )
 from backoffice.models.imports import ImportRecord
@@ -33,6 +34,7 @@ __all__ = [
     "ProductFigures",
     "ProductMeta",
     "Review",
+    "ReviewFigures",
     "Supplier",
     "SupplierFigures",
     "Tag",

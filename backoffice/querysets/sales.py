@@ -124,6 +124,20 @@ def order_figures() -> dict:
     }
 
 
+def _first_and_last(aggregates: dict):
+    """({name: "min" | "max"}, field) when ``aggregates`` are only Min and Max of one plain
+    field, else None."""
+    names, fields = {}, set()
+    for name, aggregate in aggregates.items():
+        kind = {Min: "min", Max: "max"}.get(type(aggregate))
+        expressions = list(aggregate.source_expressions) if kind else []
+        if len(expressions) != 1 or not isinstance(expressions[0], F) or aggregate.filter:
+            return None
+        names[name] = kind
+        fields.add(expressions[0].name)
+    return (names, fields.pop()) if len(fields) == 1 else None
+
+
 class OrderQuerySet(KeptFiguresQuerySet):
     figure_key_fields = ("pk", "customer_id", "order_date")
 
@@ -270,7 +284,11 @@ class OrderQuerySet(KeptFiguresQuerySet):
         }
 
     def _status_sums(self) -> dict:
-        """{status: {"count", "charged"}} over these orders, one conditional aggregate."""
+        """{status: {"count", "charged"}} over these orders, one conditional aggregate, kept on
+        this QuerySet: the list counts its orders (``count``) and sums them (the status
+        summary) through the same object, and each is a pass over every matching order."""
+        if getattr(self, "_status_sums_cache", None) is not None:
+            return self._status_sums_cache
         statuses = [value for value, _ in self.model._meta.get_field("status").choices]
         per_status = {}
         for i, status in enumerate(statuses):
@@ -278,18 +296,25 @@ class OrderQuerySet(KeptFiguresQuerySet):
             per_status[f"charged_{i}"] = Coalesce(
                 Sum("total_amount", filter=Q(status=status)), ZERO_MONEY, output_field=MONEY
             )
-        totals = self.order_by().aggregate(**per_status)
-        return {
+        totals = super(OrderQuerySet, self.order_by()).aggregate(**per_status)
+        self._status_sums_cache = {
             status: {"count": totals[f"count_{i}"], "charged": totals[f"charged_{i}"]}
             for i, status in enumerate(statuses)
         }
+        return self._status_sums_cache
 
     def count(self):
         """The orders of whole UTC days (and statuses) are counted from the kept day sales:
-        the filtered order list's exact count without a scan of, say, a year of orders."""
-        days = as_whole_days(self)
-        if days is None or self._result_cache is not None:
+        the filtered order list's exact count without a scan of, say, a year of orders. Other
+        orders are counted with their status sums (``_status_sums``), which the list's status
+        summary then reads again for free: one pass over them, not two."""
+        if self._result_cache is not None:
             return super().count()
+        days = as_whole_days(self)
+        if days is None:
+            if self.query.is_sliced or self.query.distinct or self.query.combinator:
+                return super().count()
+            return sum(sums["count"] for sums in self._status_sums().values())
         return days.day_sales().aggregate(orders=Coalesce(Sum("order_count"), 0))["orders"]
 
     def aggregate(self, *args, **kwargs):
@@ -305,7 +330,24 @@ class OrderQuerySet(KeptFiguresQuerySet):
         if days is not None and (self.query.annotations or joined):
             orders = days.orders(type(self)(self.model, using=self.db))
             return orders.aggregate(*args, **kwargs)
+        ends = _first_and_last(kwargs) if not args else None
+        if days is None and ends is not None:
+            return self._first_and_last(*ends)
         return super().aggregate(*args, **kwargs)
+
+    def _first_and_last(self, names, field_name):
+        """``aggregate(first=Min(field), last=Max(field))`` (the date drill-down's question) as
+        the first row each way: PostgreSQL answers MIN and MAX by reading an index's two ends
+        only for a plain table, and over a semi-join (a customer segment, a category) it read
+        every matching order; ordered by the indexed column it stops at the first match."""
+        rows = self.order_by().values_list(field_name, flat=True)
+        found = {
+            name: rows.filter(**{f"{field_name}__isnull": False})
+            .order_by(F(field_name).desc() if how == "max" else F(field_name).asc())
+            .first()
+            for name, how in names.items()
+        }
+        return found
 
     def datetimes(self, field_name, kind, order="ASC", tzinfo=None):
         """The date drill-down's years, months or days: from the kept ``DaySales`` when these
@@ -319,7 +361,27 @@ class OrderQuerySet(KeptFiguresQuerySet):
             and timezone.get_current_timezone_name() == "UTC"
         ):
             return days.day_sales().datetimes_of_orders(kind, order)
+        if (
+            field_name == "order_date"
+            and kind == "year"
+            and tzinfo in (None, UTC)
+            and timezone.get_current_timezone_name() == "UTC"
+        ):
+            return self._years_with_orders(order)
         return super().datetimes(field_name, kind, order=order, tzinfo=tzinfo)
+
+    def _years_with_orders(self, order: str = "ASC") -> list:
+        """The drill-down's years for any other list (a segment, a category, a search): the
+        years the shop has orders in (the kept day sales, a few rows), each kept if one of
+        these orders lies in it: one index probe a year instead of a DISTINCT over every
+        matching order (half a second for the VIP customers' 880,000)."""
+        shop_years = _model("DaySales").objects.filter(order_count__gt=0)
+        years = []
+        for start in shop_years.datetimes_of_orders("year", order):
+            end = start.replace(year=start.year + 1)
+            if self.filter(order_date__gte=start, order_date__lt=end).exists():
+                years.append(start)
+        return years
 
 
 class OrderItemQuerySet(KeptFiguresQuerySet):

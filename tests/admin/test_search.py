@@ -16,6 +16,8 @@ from backoffice.admin.common.search import search, search_terms
 from backoffice.models import Customer, Order, OrderItem, Product, Tag
 from tests.factories import CustomerFactory, OrderFactory, OrderItemFactory, ProductFactory
 
+ORDER_SEARCH = admin.site._registry[Order].search_fields
+
 pytestmark = pytest.mark.django_db
 
 # Words of the sample data, phrases, numbers in every spelling, prefixes' edge cases
@@ -282,3 +284,24 @@ def test_the_full_text_prefix_searches_on_postgresql(seed):
         Product, ["@description"], "camera"
     )
     assert found(Product, ["@description"], "camera")
+
+
+@pytest.mark.postgres_only
+def test_the_order_list_reads_a_searchs_id_sets_once_and_passes_the_ids_on(admin_client, seed):
+    """The list asks its queryset several times (count and status summary, page, drill-down):
+    the names' and products' id sets are computed once, then the ids go as one array."""
+    with CaptureQueriesContext(connection) as captured:
+        response = admin_client.get(reverse("admin:backoffice_order_changelist"), {"q": "smith"})
+    expected = {row.pk for row in search(Order.objects.all(), ORDER_SEARCH, "smith")}
+    assert {row.pk for row in response.context["cl"].result_list} == expected
+    assert expected  # the sample data has a Smith
+    id_set_queries = [
+        q["sql"] for q in captured.captured_queries if 'FROM "auth_user" U0' in q["sql"]
+    ]
+    assert len(id_set_queries) == 1, id_set_queries
+    assert any("= ANY(" in q["sql"] for q in captured.captured_queries)
+
+
+def test_on_sqlite_or_in_a_plain_search_the_id_sets_stay_subqueries(seed):
+    queryset = search(Order.objects.all(), ORDER_SEARCH, "smith")
+    assert "ANY(" not in str(queryset.query)

@@ -1,20 +1,20 @@
 """benchmarks/admin_pages.py runs, so that it cannot rot (issue 12: CI runs it at a small size).
 
-It is run whole, in this process, on the test database with the sample data and enough extra
-orders for the orders list to have a page 2 and a last page. Nothing here is about time: the
+It is run whole, in this process, on the test database holding a generated shop of 5,000
+orders (the issue's "small size"): every list has a page 2 and a last page. Nothing here is about time: the
 test checks that every admin was measured, that every page answered 200 (the script exits 2
 otherwise) and that the lists carry the stock admin's figures beside ours.
 """
 
 import importlib.util
-from datetime import timedelta
+from io import StringIO
 from pathlib import Path
 
 import pytest
 from django.contrib import admin
-from django.utils import timezone
+from django.core.management import call_command
 
-from backoffice.models import Customer, Order, OrderItem, Product
+from backoffice.models import Order
 
 SCRIPT = Path(__file__).resolve().parents[2] / "benchmarks" / "admin_pages.py"
 
@@ -36,22 +36,21 @@ def table_rows(output: str) -> list[dict]:
     ]
 
 
+# The issue's small size: enough for every list to have a page 2 and a last page, every filter
+# a real value, every report rows (generate_shop makes customers, products... in proportion).
+CI_ORDERS = 5_000
+
+
 @pytest.fixture
-def more_orders(seed):
-    """Three pages of orders (the list shows 50), each with a line, spread over two years."""
-    customer = Customer.objects.order_by("pk").first()
-    product = Product.objects.order_by("pk").first()
-    now = timezone.now()
-    orders = Order.objects.bulk_create(
-        Order(customer=customer, order_date=now - timedelta(days=5 * n), total_amount=product.price)
-        for n in range(120)
-    )
-    OrderItem.objects.bulk_create(
-        OrderItem(order=order, product=product, quantity=1, price=product.price) for order in orders
-    )
+def small_shop(db):
+    """A generated shop of CI_ORDERS orders (about 15,000 lines), as the benchmark is run."""
+    call_command(
+        "generate_shop", "--orders", str(CI_ORDERS), "--seed", "1", "--until", "2026-12-01",
+        stdout=StringIO(),
+    )  # fmt: skip
 
 
-def test_every_admin_page_is_measured_and_answers(more_orders, capsys):
+def test_every_admin_page_is_measured_and_answers(small_shop, capsys):
     script = load_script()
 
     exit_code = script.main(["--repeat", "1", "--markdown"])
@@ -66,9 +65,11 @@ def test_every_admin_page_is_measured_and_answers(more_orders, capsys):
         assert area in measured, f"{area} missing from the table"
         changelist = next(r for r in rows if r["area"] == area and r["page"] == "changelist")
         assert changelist["stock p95"] and changelist["ratio"], changelist
+    assert Order.objects.count() == CI_ORDERS
     orders = {row["page"]: row for row in rows if row["area"] == "backoffice.order"}
     assert orders["page 2"]["stock p95"]
-    assert orders["last page (3)"]["stock p95"]
+    last_page = f"last page ({CI_ORDERS // 50})"
+    assert orders[last_page]["stock p95"]
     assert any(page.startswith("filter ") for page in orders)
     assert any(page.startswith("search ") for page in orders)
     assert any(page.startswith("sort ") for page in orders)

@@ -44,6 +44,7 @@ status = st.sampled_from(list(OrderStatus.values))
 
 OPERATIONS = st.one_of(
     st.tuples(st.just("order_create"), index, st.lists(st.tuples(index, quantity), max_size=3)),
+    st.tuples(st.just("reviewer_orders"), st.lists(st.tuples(index, quantity), max_size=3)),
     st.tuples(st.just("item_add"), index, index, quantity, price),
     st.tuples(st.just("item_edit"), index, index, quantity),
     st.tuples(st.just("item_delete"), index),
@@ -90,6 +91,12 @@ class Shop:
         self.products = [ProductFactory(stock_quantity=1000) for _ in range(3)]
         self.customers = [CustomerFactory() for _ in range(3)]
         self.tags = [TagFactory() for _ in range(2)]
+        # the first customer has reviewed every product: any order or line of theirs (and its
+        # cancellation, deletion or move) changes whether those reviews are a buyer's
+        for product in self.products:
+            Review.objects.create(
+                product=product, customer=self.customers[0], rating=4, comment="Before buying"
+            )
 
     @staticmethod
     def pick(queryset_or_list, i):
@@ -128,6 +135,9 @@ class Shop:
             customer=self.customer(customer),
             lines=[OrderLine(product_id, q) for product_id, q in wanted.items()],
         )
+
+    def reviewer_orders(self, lines):  # the customer who reviewed every product orders some
+        self.order_create(0, lines)
 
     def item_add(self, order, product, qty, unit_price):
         if (order := self.order(order)) is not None:

@@ -18,10 +18,12 @@ from backoffice.models import (
     OrderFigures,
     Product,
     ProductFigures,
+    ReviewFigures,
     Supplier,
     SupplierFigures,
 )
 from tests.seed import dec, rows
+from tests.truth import reports as truth_reports
 
 pytestmark = pytest.mark.django_db
 
@@ -46,6 +48,9 @@ def test_check_names_each_figure_that_differs_and_rebuild_puts_it_right(seed):
     CategoryFigures.objects.filter(pk=category).update(max_price=Decimal("0.01"))
     supplier = rows("suppliers")[0]["id"]
     SupplierFigures.objects.filter(pk=supplier).update(rating_sum=12345)
+    review = rows("reviews")[0]["id"]
+    kept_bought = ReviewFigures.objects.get(pk=review).bought
+    ReviewFigures.objects.filter(pk=review).update(bought=not kept_bought)
     found = {(d.kind, d.pk, d.figure) for d in check()}
     assert found == {
         ("products", product, "units_sold"),
@@ -53,8 +58,9 @@ def test_check_names_each_figure_that_differs_and_rebuild_puts_it_right(seed):
         ("customers", customer, "(row)"),
         ("categories", category, "max_price"),
         ("suppliers", supplier, "rating_sum"),
+        ("reviews", review, "bought"),
     }
-    with pytest.raises(CommandError, match="5 kept figure"):
+    with pytest.raises(CommandError, match="6 kept figure"):
         call_command("rebuild_figures", "--check", stdout=StringIO(), stderr=StringIO())
 
     out = StringIO()
@@ -72,6 +78,7 @@ def test_rebuild_computes_what_the_source_rows_say(seed):
     DaySales.objects.all().delete()
     CategoryFigures.objects.all().delete()
     SupplierFigures.objects.all().delete()
+    ReviewFigures.objects.all().delete()
     written = rebuild()
     assert written == {
         "products": len(rows("products")),
@@ -79,6 +86,7 @@ def test_rebuild_computes_what_the_source_rows_say(seed):
         "customers": len(rows("customers")),
         "categories": len(rows("categories")),
         "suppliers": len(rows("suppliers")),
+        "reviews": len(rows("reviews")),
         "days": len({(order["order_date"][:10], order["status"]) for order in rows("orders")}),
     }
     cancelled = {o["id"] for o in rows("orders") if o["status"] == "cancelled"}
@@ -99,6 +107,8 @@ def test_rebuild_computes_what_the_source_rows_say(seed):
         assert figures.product_count == len(products)
         assert figures.total_stock == sum(p["stock_quantity"] for p in products)
         assert figures.price_sum == sum((dec(p["price"]) for p in products), Decimal("0.00"))
+    not_bought = set(ReviewFigures.objects.filter(bought=False).values_list("pk", flat=True))
+    assert not_bought == truth_reports.reviews_by_non_buyers()
     for supplier in rows("suppliers"):
         reviewed = {p["id"] for p in rows("products") if p["supplier_id"] == supplier["id"]}
         reviews = [r for r in rows("reviews") if r["product_id"] in reviewed]

@@ -9,10 +9,29 @@ expressions, an index walk for a kept figure), then the rows are read with every
 those ids only: one query more, whatever the page.
 """
 
-from django.contrib.admin.views.main import ChangeList
+from django.contrib.admin.views.main import ORDER_VAR, ChangeList
+from django.db.models import OrderBy
 
 
 class PageFirstChangeList(ChangeList):
+    def get_ordering(self, request, queryset):
+        """A column staff sort by, then the id in the same direction: Django breaks the ties of
+        a chosen sort by the admin's default order (an order line's order date, on another
+        table) and then ``-pk``, which no index on the column can serve, so a sort by quantity
+        read and sorted three million lines. By (column, id) one index serves both ways."""
+        chosen = bool(self.params.get(ORDER_VAR))
+        if chosen:
+            queryset = queryset.order_by()
+        ordering = super().get_ordering(request, queryset)
+        if chosen and len(ordering) > 1 and ordering[-1] == "-pk":
+            first = ordering[0]
+            if isinstance(first, OrderBy):
+                descending = first.descending
+            else:
+                descending = isinstance(first, str) and first.startswith("-")
+            ordering[-1] = "-pk" if descending else "pk"
+        return ordering
+
     def get_results(self, request):
         super().get_results(request)
         if self.show_all and self.can_show_all:
