@@ -3,9 +3,9 @@
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
 from backoffice.cache import dashboard_changed
-from backoffice.models import InventoryLog, Order, OrderItem, Product, Review
+from backoffice.models import InventoryLog, Order, OrderItem, Product, ProductMeta, Review
 
-WATCHED = (Product, Order, OrderItem, Review, InventoryLog)
+WATCHED = (Product, ProductMeta, Order, OrderItem, Review, InventoryLog)
 
 
 def _invalidate_after_commit(**kwargs):

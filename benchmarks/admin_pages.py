@@ -390,6 +390,10 @@ def model_pages(client, model, model_admin, plan: Plan) -> None:
     pages = last_page(cl)
 
     plan.pages.append(Page(area, "changelist", base, LIST_MS, stock, ratio))
+    if model_admin.list_editable and "edit_url" in dir(cl):
+        # a list whose inputs come in its edit mode (the product list's ?edit=1): measured
+        # too, against its target alone (a stock list has no inputs to compare with)
+        plan.pages.append(Page(area, "changelist, edit mode", base + cl.edit_url(), LIST_MS))
     if pages >= 2:
         query = {PAGE_VAR: 2}
         plan.pages.append(

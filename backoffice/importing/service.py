@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 
 from django.db import DatabaseError, connection, transaction
 
+from backoffice.cache import dashboard_changed
 from backoffice.figures import collecting
 from backoffice.importing.formats import ImportFileError
 from backoffice.importing.report import (
@@ -147,6 +148,7 @@ def import_apply(
                 return False, report
             _fill_record(record, report)
             record.save()
+            dashboard_changed()  # bulk writes send no model signals: drop the cached reads
             if on_applied is not None:
                 on_applied(result)
     except DatabaseError as exc:

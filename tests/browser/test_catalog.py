@@ -67,10 +67,29 @@ def test_discount_through_its_confirmation_page(seed, logged_in_page, live_serve
     for i in range(rows_.count()):
         row = rows_.nth(i)
         shown[row.locator("th a").inner_text()] = Decimal(
-            row.locator("input[name^='form-'][name$='-price']").input_value()
+            row.locator("td.field-price").inner_text().replace(",", "")
         )
     assert shown == expected
     assert {p.name: p.price for p in Product.objects.filter(category_id=3)} == expected
+
+
+def test_edit_prices_on_the_list_page_then_done(seed, logged_in_page, live_server):
+    page = logged_in_page
+    page.goto(f"{live_server.url}/admin/backoffice/product/?category__id__exact=3")
+    assert page.locator("input[name$='-price']").count() == 0  # the list reads
+    with page.expect_navigation():
+        page.click("text=Edit prices, stock and on-sale on this page")
+    row = page.locator("#result_list tbody tr", has_text="Python Crash Course")
+    row.locator("input[type=number][name$='-price']").fill("41.50")
+    with page.expect_navigation():
+        page.click("input[name=_save]")
+    assert "was changed successfully" in page.locator(".messagelist").inner_text()
+    assert Product.objects.get(name="Python Crash Course").price == Decimal("41.50")
+    assert "edit=1" in page.url  # still editing, on the same filtered page
+    with page.expect_navigation():
+        page.click("text=Done editing")
+    assert page.locator("input[name$='-price']").count() == 0
+    assert "category__id__exact=3" in page.url
 
 
 def test_change_tags_with_the_two_pane_selector(seed, logged_in_page, live_server):

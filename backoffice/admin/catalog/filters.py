@@ -11,6 +11,7 @@ from django.contrib.admin.views.main import PAGE_VAR
 from backoffice.admin.common.autocomplete_filters import AutocompleteFilter
 from backoffice.admin.common.filters import KnownChoiceFilter
 from backoffice.admin.common.messages import warn_once
+from backoffice.cache import metadata_colors_cached
 from backoffice.models import Product, Supplier, Tag
 from backoffice.querysets.catalog import (
     PRICE_BANDS,
@@ -117,10 +118,12 @@ class MetadataColorFilter(KnownChoiceFilter):
     parameter_name = "color"
 
     def lookups(self, request, model_admin):
-        # Cached on the request: facet counts rebuild every filter once per filter.
+        # Cached on the request (facet counts rebuild every filter once per filter), and in
+        # the shared cache between requests (``backoffice.cache``: dropped on every write).
         colors = request.__dict__.get("_metadata_colors")
         if colors is None:
-            colors = request.__dict__["_metadata_colors"] = metadata_colors()
+            colors = metadata_colors_cached(metadata_colors)
+            request.__dict__["_metadata_colors"] = colors
         return [(color, color) for color in colors]
 
     def filter(self, queryset, value):

@@ -28,6 +28,7 @@ from backoffice.admin.catalog.filters import (
 from backoffice.admin.catalog.stock_actions import STOCK_ACTIONS
 from backoffice.admin.common.autocomplete_filters import autocomplete_filter_media
 from backoffice.admin.common.base import BackofficeAdmin
+from backoffice.admin.common.changelist import PageFirstChangeList
 from backoffice.admin.common.columns import annotation_column, money, rating_column
 from backoffice.admin.common.edits import SeenValuesForm, StaleEditAdminMixin, seen_version_of
 from backoffice.admin.common.filters import CheckedDateRangeFilter, DecimalRangeFilter
@@ -81,6 +82,38 @@ class ReviewInline(ReadOnlyPermissionsMixin, admin.TabularInline):
             .select_related("customer__user")
             .order_by(top_first, "-created_at", "-pk")
         )
+
+
+# ``?edit=1``: the list's editable columns (price, stock, on sale) on the page, as the "Edit
+# this page" link opens them. Not a filter: the list's own links keep it while staff page on.
+EDIT_VAR = "edit"
+
+
+class ProductChangeList(PageFirstChangeList):
+    """The product list reads by default; its inputs come with ``?edit=1`` (or a save).
+
+    Fifty rows of inputs (a price, a stock and an on-sale box, each with the value the editor
+    saw) cost more than the rest of the page, and most visits only read: Shopify and Saleor
+    list products read-only and edit in a bulk editor. Here the same list becomes the editor."""
+
+    def __init__(self, request, *args, **kwargs):
+        super().__init__(request, *args, **kwargs)
+        self.editing = request.GET.get(EDIT_VAR) == "1" or (
+            request.method == "POST" and "_save" in request.POST
+        )
+        if not self.editing:
+            self.list_editable = ()
+
+    def get_filters_params(self, params=None):
+        params = super().get_filters_params(params)
+        params.pop(EDIT_VAR, None)
+        return params
+
+    def edit_url(self) -> str:
+        return self.get_query_string({EDIT_VAR: "1"})
+
+    def done_editing_url(self) -> str:
+        return self.get_query_string(remove=[EDIT_VAR])
 
 
 @admin.register(Product)
@@ -164,6 +197,10 @@ class ProductAdmin(ShowQueryMixin, StaleEditAdminMixin, BackofficeAdmin):
         """Add the totals of the filtered list (one aggregate query) above the rows: of the
         whole catalogue from the kept category figures, of a filtered or searched list from
         its rows."""
+        extra_context = {
+            "can_edit_in_list": self.has_change_permission(request),
+            **(extra_context or {}),
+        }
         response = super().changelist_view(request, extra_context)
         context = getattr(response, "context_data", None) or {}
         if "cl" in context:
@@ -174,6 +211,9 @@ class ProductAdmin(ShowQueryMixin, StaleEditAdminMixin, BackofficeAdmin):
             else:
                 context["catalog_summary"] = Product.objects.catalogue_summary()
         return response
+
+    def get_changelist(self, request, **kwargs):
+        return ProductChangeList
 
     def get_changelist_form(self, request, **kwargs):
         return super().get_changelist_form(request, form=ProductChangeListForm, **kwargs)

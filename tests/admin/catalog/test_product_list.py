@@ -47,7 +47,32 @@ def names(response) -> list[str]:
 def test_the_list_shows_every_column(admin_client):
     cl = listed(admin_client).context["cl"]
     assert list(cl.list_display)[1:] == COLUMNS  # after the action checkbox
+    assert cl.list_editable == ()  # reading: no inputs until "Edit ... on this page"
+    cl = listed(admin_client, edit="1").context["cl"]
     assert set(cl.list_editable) == {"price", "stock_quantity", "is_active"}
+
+
+@pytest.mark.usefixtures("seed")
+def test_the_edit_mode_is_a_link_that_keeps_the_lists_filters_and_is_no_filter(admin_client):
+    html = listed(admin_client, category__id__exact="3").content.decode()
+    assert 'name="form-0-price"' not in html
+    assert 'href="?category__id__exact=3&amp;edit=1"' in html
+    editing = listed(admin_client, category__id__exact="3", edit="1")
+    books = {p["id"] for p in rows("products") if p["category_id"] == 3}
+    assert {p.pk for p in editing.context["cl"].result_list} == books
+    page = editing.content.decode()
+    assert 'name="form-0-price"' in page
+    assert 'href="?category__id__exact=3">Done editing</a>' in page
+    assert 'href="?category__id__exact=3&amp;edit=1&amp;o=' in page  # sorting stays in it
+
+
+def test_a_viewer_gets_no_edit_link(client, db):
+    from tests.factories import staff_user
+
+    client.force_login(staff_user("view_product"))
+    html = client.get(URL, {"edit": "1"}).content.decode()
+    assert "Edit prices, stock and on-sale" not in html
+    assert 'name="form-0-price"' not in html
 
 
 @pytest.mark.usefixtures("seed")

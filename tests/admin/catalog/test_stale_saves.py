@@ -139,7 +139,8 @@ def test_an_action_that_edits_a_field_makes_open_pages_stale(editor):
 
 
 def open_list(client):
-    return page_form_data(client.get(LIST_URL), "changelist-form")
+    """The list in its edit mode (``?edit=1``: the inputs)."""
+    return page_form_data(client.get(LIST_URL, {"edit": "1"}), "changelist-form")
 
 
 def row_prefix(form, product) -> str:
