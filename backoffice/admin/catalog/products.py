@@ -9,7 +9,7 @@ filters in ``filters`` (all in this package). The export with the list's figures
 
 from django import forms
 from django.contrib import admin
-from django.db.models import Case, Value, When
+from django.db.models import Case, F, Value, When
 from django.utils.html import format_html, format_html_join
 
 from backoffice.admin.catalog.actions import PRICE_AND_TAG_ACTIONS
@@ -29,7 +29,7 @@ from backoffice.admin.catalog.stock_actions import STOCK_ACTIONS
 from backoffice.admin.common.autocomplete_filters import autocomplete_filter_media
 from backoffice.admin.common.base import BackofficeAdmin
 from backoffice.admin.common.changelist import PageFirstChangeList
-from backoffice.admin.common.columns import annotation_column, money, rating_column
+from backoffice.admin.common.columns import annotation_column, money
 from backoffice.admin.common.edits import SeenValuesForm, StaleEditAdminMixin, seen_version_of
 from backoffice.admin.common.filters import CheckedDateRangeFilter, DecimalRangeFilter
 from backoffice.admin.common.messages import count_of
@@ -129,14 +129,10 @@ class ProductAdmin(ShowQueryMixin, StaleEditAdminMixin, BackofficeAdmin):
         "price",
         "stock_quantity",
         "stock_status",
-        "price_band",
         "review_count",
         "avg_rating",
-        "min_rating",
-        "max_rating",
         "units_sold",
         "revenue",
-        "tag_count",
         "tag_names",
         "is_active",
     ]
@@ -277,22 +273,29 @@ class ProductAdmin(ShowQueryMixin, StaleEditAdminMixin, BackofficeAdmin):
         # Sorted by the stock itself: the labels' alphabetical order would mean nothing.
         return obj.stock_status
 
-    @admin.display(description="price band", ordering="price")
-    def price_band(self, obj):
-        return obj.price_band
-
+    # Related figures share a cell (a list of eighteen columns neither fit the screen nor
+    # rendered in time): the rating with its range, the tags sorted by their number; the price
+    # band is the "price band" filter and the summary's counts.
     review_count = annotation_column("review_count", "reviews")
 
-    avg_rating = rating_column("avg_rating", "avg rating")
-    min_rating = annotation_column("min_rating", "lowest rating", empty_value="—")
-    max_rating = annotation_column("max_rating", "highest rating", empty_value="—")
-    tag_count = annotation_column("tag_count", "tags (count)")
+    @admin.display(
+        description="rating (lowest–highest)",
+        ordering=F("avg_rating").asc(nulls_first=True),
+        empty_value="no reviews",
+    )
+    def avg_rating(self, obj):
+        """The average to two decimals, the lowest and highest rating beside it; unreviewed
+        products sort as the lowest on every database."""
+        if obj.avg_rating is None:
+            return None
+        return f"{obj.avg_rating:.2f} ({obj.min_rating}–{obj.max_rating})"
 
     units_sold = annotation_column("units_sold", "units sold")
     revenue = annotation_column("revenue", "revenue", show=money)
 
-    @admin.display(description="tags")
+    @admin.display(description="tags", ordering="tag_count")
     def tag_names(self, obj):
+        """The product's tags by name, sorted by how many it has."""
         return ", ".join(tag.name for tag in obj.tags.all()) or "—"
 
     # --- Change page panels ----------------------------------------------------------------
