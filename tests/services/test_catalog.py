@@ -78,10 +78,11 @@ def test_tag_services_take_fixed_queries(django_assert_max_num_queries):
     products = [ProductFactory() for _ in range(30)]
     tag, other = TagFactory(), TagFactory()
     ids = [p.pk for p in products]
-    # + 4: the products' kept tag counts, recomputed once: find, lock (PostgreSQL), update
-    with django_assert_max_num_queries(10):
+    # + 4: the products' kept tag counts, recomputed once: find, lock (PostgreSQL), update;
+    # + 5: their owners, then their categories' and suppliers' figures (find, lock, update)
+    with django_assert_max_num_queries(15):
         product_tags_add(product_ids=ids, tag=tag)
-    with django_assert_max_num_queries(10):
+    with django_assert_max_num_queries(15):
         product_tags_replace(product_ids=ids, tags=[other])
     assert other.products.count() == 30 and tag.products.count() == 0
 
