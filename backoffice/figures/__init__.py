@@ -1,16 +1,22 @@
-"""Kept figures: the per-product, per-order and per-customer figures the lists show and sort by.
+"""Kept figures: the per-product, per-order, per-customer, per-category, per-supplier and
+per-review figures the lists show and sort by.
 
 Computed from the source rows on every request, these cost seconds at a million orders (and a
-list sorted by one costs minutes), so they are kept in ``ProductFigures``, ``OrderFigures`` and
-``CustomerFigures`` and changed in the same transaction as every write that moves them:
+list sorted by one costs minutes), so they are kept in ``ProductFigures``, ``OrderFigures``,
+``CustomerFigures``, ``CategoryFigures``, ``SupplierFigures`` and ``ReviewFigures``
+(``backoffice.figures.kinds``) and changed in the same transaction as every write that moves
+them:
 
 - ``tracking``: which rows a write touched. Model signals (saves, deletes, tag links) and the
   QuerySets' set-based writes (``update``, ``bulk_create``, ``bulk_update``) report the product,
-  order and customer ids they affect; inside ``collecting()`` (services, admin views, imports)
-  they are gathered and recomputed once at its end, otherwise at once.
+  order, customer, category, supplier and review ids they affect; inside ``collecting()``
+  (services, admin views, imports) they are gathered and recomputed once at its end,
+  otherwise at once.
 - ``keeping``: recomputes the figures of given ids from the source definitions in
-  ``backoffice.querysets`` (``product_figures``, ``order_figures``, ``customer_figures``), after
-  locking their rows in id order on PostgreSQL, so two writers never lose each other's update.
+  ``backoffice.querysets`` (``product_figures``, ``order_figures``, ``customer_figures``,
+  ``category_figures``, ``supplier_figures``, ``review_kept_figures``), after locking their rows
+  in id order on PostgreSQL, so two writers never lose each other's update; the categories and
+  suppliers of the products recomputed, and the reviews their orders reach, follow.
 - ``rebuild``: every figure from scratch, or a check that names each kept figure that differs
   (``manage.py rebuild_figures [--check]``).
 

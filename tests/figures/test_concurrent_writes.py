@@ -9,7 +9,7 @@ import pytest
 from django.db import connection
 
 from backoffice.figures.rebuild import check
-from backoffice.models import CustomerFigures, OrderItem, ProductFigures
+from backoffice.models import CategoryFigures, CustomerFigures, OrderItem, Product, ProductFigures
 from backoffice.services.orders import OrderLine, order_create
 from tests.factories import CustomerFactory, ProductFactory, ReviewFactory
 
@@ -56,6 +56,10 @@ def test_orders_placed_at_once_for_one_product_and_customer_all_count():
         == sum(1 + i % 3 for i in range(8))
     )
     assert CustomerFigures.objects.get(pk=customer.pk).order_count == 8
+    # the product's category adds up its products' stock and revenue: every sale counted
+    category = CategoryFigures.objects.get(pk=product.category_id)
+    assert category.total_stock == Product.objects.get(pk=product.pk).stock_quantity == 100 - sold
+    assert category.revenue == ProductFigures.objects.get(pk=product.pk).revenue
     assert check() == []
 
 
