@@ -129,6 +129,7 @@ class ProductAdmin(ShowQueryMixin, StaleEditAdminMixin, BackofficeAdmin):
         "price",
         "stock_quantity",
         "stock_status",
+        "price_band",
         "review_count",
         "avg_rating",
         "units_sold",
@@ -274,8 +275,17 @@ class ProductAdmin(ShowQueryMixin, StaleEditAdminMixin, BackofficeAdmin):
         return obj.stock_status
 
     # Related figures share a cell (a list of eighteen columns neither fit the screen nor
-    # rendered in time): the rating with its range, the tags sorted by their number; the price
-    # band is the "price band" filter and the summary's counts.
+    # rendered in time): the rating with its range, the tags sorted by their number.
+    figures_in_cells = {
+        "min_rating": "avg_rating",
+        "max_rating": "avg_rating",
+        "tag_count": "tag_names",
+    }
+
+    @admin.display(description="price band", ordering="price")
+    def price_band(self, obj):
+        return obj.price_band
+
     review_count = annotation_column("review_count", "reviews")
 
     @admin.display(

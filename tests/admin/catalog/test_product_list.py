@@ -20,6 +20,7 @@ COLUMNS = [
     "price",
     "stock_quantity",
     "stock_status",
+    "price_band",
     "review_count",
     "avg_rating",
     "units_sold",
@@ -86,7 +87,7 @@ def test_the_figures_shown_are_the_seed_truth(admin_client):
         assert model_admin.units_sold(product) == figures["units_sold"]
         assert model_admin.revenue(product) == f"{figures['revenue']:,.2f}"
         assert model_admin.stock_status(product) == figures["stock_status"]
-        assert product.price_band == figures["price_band"]  # the filter's and the summary's
+        assert model_admin.price_band(product) == figures["price_band"]
         rating = figures["avg_rating"]
         assert model_admin.avg_rating(product) == (
             None
@@ -133,11 +134,14 @@ def test_annotated_columns_sort_both_ways(admin_client, column, direction):
 
 
 @pytest.mark.usefixtures("seed")
-def test_stock_status_sorts_by_level(admin_client):
+def test_stock_status_sorts_by_level_and_price_band_by_price(admin_client):
     order = ["Out of stock", "Low stock", "Medium stock", "Well stocked"]
     cl = listed(admin_client, o=str(1 + COLUMNS.index("stock_status"))).context["cl"]
     levels = [order.index(p.stock_status) for p in cl.result_list]
     assert levels == sorted(levels)
+    cl = listed(admin_client, o=f"-{1 + COLUMNS.index('price_band')}").context["cl"]
+    bands = [["Cheap", "Medium", "Expensive"].index(p.price_band) for p in cl.result_list]
+    assert bands == sorted(bands, reverse=True)
 
 
 @pytest.mark.usefixtures("seed")

@@ -79,7 +79,7 @@ def pages(first: Product) -> dict[str, str]:
     return {
         "product list": reverse("admin:backoffice_product_changelist"),
         "product list, filtered and sorted": reverse("admin:backoffice_product_changelist")
-        + "?price_band=Cheap&has_reviews=yes&color=red&o=-12&price__range__gte=1",
+        + "?price_band=Cheap&has_reviews=yes&color=red&o=-13&price__range__gte=1",
         "product list with facets": reverse("admin:backoffice_product_changelist") + "?_facets=1",
         "product list, editing": reverse("admin:backoffice_product_changelist") + "?edit=1",
         "product change": reverse("admin:backoffice_product_change", args=[first.pk]),
