@@ -12,7 +12,7 @@ Model classes are never imported here: the models import the QuerySet modules th
 
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db import models
+from django.db import connections, models
 from django.db.models import ExpressionWrapper, F, Func, Subquery, Sum, Value
 from django.db.models.functions import Round
 
@@ -87,3 +87,32 @@ def kept_figures(figures_model_name: str) -> dict:
         for field in model._meta.concrete_fields
         if not field.primary_key
     }
+
+
+# Ids fetched at most to pass them on as one array (beyond: kept as a subquery).
+FETCHED_IDS_AT_MOST = 100_000
+
+
+def fetched_ids(ids_query, using: str) -> list | None:
+    """On PostgreSQL, the ids a one-column query yields, read once: a list page asks its
+    queryset up to eight times (the count and status sums, the page, the date drill-down's
+    ends and years), and a subquery (a search's id sets, the lines of a category's products) is
+    computed again each time. None on SQLite, or for more rows than FETCHED_IDS_AT_MOST."""
+    if connections[using].vendor != "postgresql":
+        return None
+    rows = list(ids_query[: FETCHED_IDS_AT_MOST + 1])
+    if len(rows) > FETCHED_IDS_AT_MOST:
+        return None
+    return sorted({next(iter(row.values())) if isinstance(row, dict) else row for row in rows})
+
+
+class EqualsAny(models.Lookup):
+    """``column = ANY(%s::bigint[])`` (PostgreSQL): an id set of any size as one parameter,
+    answered by the primary key's index; ``pk__in`` would send one parameter per id."""
+
+    lookup_name = "equals_any"
+    prepare_rhs = False
+
+    def as_sql(self, compiler, connection):
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        return f"{lhs} = ANY(%s::bigint[])", (*lhs_params, list(self.rhs))

@@ -40,7 +40,9 @@ from backoffice.querysets.expressions import (
     MONEY,
     REVENUE,
     ZERO_MONEY,
+    EqualsAny,
     cents,
+    fetched_ids,
     kept_figures,
     round_cents,
     scalar_subquery,
@@ -234,7 +236,14 @@ class OrderQuerySet(KeptFiguresQuerySet):
         return self.filter(Exists(items))
 
     def containing_category(self, category_id):
-        """Orders with a line of a product of this category."""
+        """Orders with a line of a product of this category. On PostgreSQL their ids are read
+        once from the lines' (product, order) index and passed on as one array (a small
+        category's orders are few and far between: the list walked by date for a page of them,
+        in each of its queries); else, and for a category of very many lines, ``EXISTS``."""
+        lines = _model("OrderItem").objects.filter(product__category_id=category_id)
+        ids = fetched_ids(lines.order_by().values_list("order_id", flat=True), self.db)
+        if ids is not None:
+            return self.filter(EqualsAny(F("pk"), ids))
         items = _model("OrderItem").objects.filter(
             order=OuterRef("pk"), product__category_id=category_id
         )

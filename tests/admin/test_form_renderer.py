@@ -77,3 +77,36 @@ def test_error_lists_are_the_templates_markup_empty_or_not(errors, field_id):
 
     assert rendered(FAST) == rendered(TEMPLATES)
     assert (rendered(FAST) == "") == (not errors)
+
+
+choice = st.tuples(text, text)
+choices = st.one_of(
+    st.lists(choice, max_size=5),
+    st.lists(st.tuples(text, st.lists(choice, min_size=1, max_size=3)), max_size=3),  # groups
+)
+
+
+@given(
+    widget=st.sampled_from([forms.Select, forms.SelectMultiple, forms.NullBooleanSelect]),
+    choices=choices,
+    value=st.one_of(st.none(), text, st.lists(text, max_size=2)),
+    attrs=st.dictionaries(attr_name, attr_value, max_size=3),
+)
+def test_a_select_is_the_templates_markup_with_groups_and_choices(widget, choices, value, attrs):
+    instance = widget(attrs=attrs)
+    if widget is forms.NullBooleanSelect:  # its own three choices, and no list of values
+        value = value if not isinstance(value, list) else None
+    else:
+        instance.choices = choices
+    expected = instance.render("pick", value, renderer=TEMPLATES)
+    assert instance.render("pick", value, renderer=FAST) == expected
+
+
+def test_selects_take_the_direct_path_and_other_option_templates_do_not():
+    assert FAST.direct_selects == {"django/forms/widgets/select.html"}
+
+    class FancyOption(forms.Select):
+        option_template_name = "django/forms/widgets/input_option.html"
+
+    fancy = FancyOption(choices=[("a", "A")])
+    assert fancy.render("x", "a", renderer=FAST) == fancy.render("x", "a", renderer=TEMPLATES)

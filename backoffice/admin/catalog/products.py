@@ -343,11 +343,12 @@ class ProductAdmin(ShowQueryMixin, StaleEditAdminMixin, BackofficeAdmin):
     def category_position(self, obj):
         """Window functions over the product's category: rank, neighbours, average, running
         inventory value. One query; the windows need every row of the category, so the
-        category (not the product) is filtered before they run."""
+        category (not the product) is filtered before they run, and the product's own row is
+        picked after them, in the database (a category of thousands of products was read
+        whole into Python for one row: a second of a product page)."""
         if obj is None or obj.pk is None:
             return "Shown once the product is saved."
-        rows = Product.objects.filter(category_id=obj.category_id).with_category_position()
-        me = next(row for row in rows.order_by("pk") if row.pk == obj.pk)
+        me = Product.objects.with_category_position_of([obj.pk]).get()
         place = "above" if obj.price > me.category_avg_price else "at or below"
         lines = [
             ("Rank by price", f"{me.price_rank} of {me.category_product_count} (1 = dearest)"),

@@ -8,7 +8,8 @@ more time on four hundred ``<input>`` tags than a stock admin spends on its whol
 markup of those templates is two lines; this renderer writes the same markup, escaped the same
 way, for exactly the widget templates that are nothing but an include of ``input.html``, read
 from Django's own files when the renderer starts (a Django that changes them falls back to the
-templates); an empty error list (one per editable cell) is written as nothing, as its
+templates); so is a plain ``<select>`` with its options (a supplier field has 500, each an
+include); an empty error list (one per editable cell) is written as nothing, as its
 template does. Everything else, and any template an installed app overrides, still goes
 through the engine. ``tests/admin/test_form_renderer.py`` compares both outputs for every such widget.
 """
@@ -34,6 +35,21 @@ ATTRS_SOURCE = (
     "{% endfor %}"
 )
 INCLUDE_OF_INPUT = '{% include "django/forms/widgets/input.html" %}'
+SELECT_TEMPLATE = "django/forms/widgets/select.html"
+OPTION_TEMPLATE = "django/forms/widgets/select_option.html"
+# A <select> renders each of its options through the engine too: a supplier field's 500.
+SELECT_SOURCE = (
+    '<select name="{{ widget.name }}"{% include "django/forms/widgets/attrs.html" %}>'
+    "{% for group_name, group_choices, group_index in widget.optgroups %}{% if group_name %}\n"
+    '  <optgroup label="{{ group_name }}">{% endif %}{% for option in group_choices %}\n'
+    "  {% include option.template_name with widget=option %}{% endfor %}{% if group_name %}\n"
+    "  </optgroup>{% endif %}{% endfor %}\n"
+    "</select>"
+)
+OPTION_SOURCE = (
+    "<option value=\"{{ widget.value|stringformat:'s' }}\""
+    '{% include "django/forms/widgets/attrs.html" %}>{{ widget.label }}</option>'
+)
 FORMS_TEMPLATES = WIDGET_TEMPLATES.parent
 # An error list renders nothing when it is empty: the list's editable cells render one each.
 ERROR_LIST_TEMPLATES = {
@@ -64,17 +80,62 @@ def _escaped(value) -> str:
     return escape(str(value))
 
 
-def input_html(widget: dict) -> str:
-    """``input.html`` with ``attrs.html``, for a widget's template context."""
-    parts = [f'<input type="{_escaped(widget["type"])}" name="{_escaped(widget["name"])}"']
-    if widget["value"] is not None:
-        parts.append(f' value="{_escaped(str(widget["value"]))}"')
-    for name, value in widget["attrs"].items():
+def _tail(name: str, source: str) -> str | None:
+    """What follows ``source`` in Django's template file ``name`` (its final newline, which the
+    engine writes too), or None if the file is not ``source``."""
+    raw = (WIDGET_TEMPLATES / name).read_text()
+    return raw[len(source) :] if raw.startswith(source) and not raw[len(source) :].strip() else None
+
+
+def select_templates() -> frozenset[str]:
+    """``select.html`` if it and ``select_option.html`` are the markup ``select_html`` writes."""
+    if (WIDGET_TEMPLATES / "attrs.html").read_text().strip() != ATTRS_SOURCE:
+        return frozenset()
+    if _tail("select.html", SELECT_SOURCE) is None or OPTION_TAIL is None:
+        return frozenset()
+    return frozenset({SELECT_TEMPLATE})
+
+
+def _attrs_html(attrs: dict) -> str:
+    parts = []
+    for name, value in attrs.items():
         if value is False:
             continue
         parts.append(f" {_escaped(name)}")
         if value is not True:
             parts.append(f'="{_escaped(str(value))}"')
+    return "".join(parts)
+
+
+def select_html(widget: dict) -> str | None:
+    """``select.html`` with its options; None when an option has a template of its own."""
+    parts = [f'<select name="{_escaped(widget["name"])}"{_attrs_html(widget["attrs"])}>']
+    for group_name, group_choices, _index in widget["optgroups"]:
+        if group_name:
+            parts.append(f'\n  <optgroup label="{_escaped(group_name)}">')
+        for option in group_choices:
+            if option["template_name"] != OPTION_TEMPLATE:
+                return None
+            parts.append(
+                f'\n  <option value="{_escaped(str(option["value"]))}"'
+                f"{_attrs_html(option['attrs'])}>{_escaped(option['label'])}</option>"
+                f"{OPTION_TAIL}"
+            )
+        if group_name:
+            parts.append("\n  </optgroup>")
+    parts.append("\n</select>")  # the renderer strips what follows (the file's last newline)
+    return "".join(parts)
+
+
+OPTION_TAIL = _tail("select_option.html", OPTION_SOURCE)  # an include keeps its newline
+
+
+def input_html(widget: dict) -> str:
+    """``input.html`` with ``attrs.html``, for a widget's template context."""
+    parts = [f'<input type="{_escaped(widget["type"])}" name="{_escaped(widget["name"])}"']
+    if widget["value"] is not None:
+        parts.append(f' value="{_escaped(str(widget["value"]))}"')
+    parts.append(_attrs_html(widget["attrs"]))
     parts.append(">")
     return "".join(parts)
 
@@ -108,10 +169,20 @@ class FastInputRenderer(DjangoTemplates):
     def empty_when_no_errors(self) -> frozenset[str]:
         return self._from_django(empty_error_list_templates())
 
+    @cached_property
+    def direct_selects(self) -> frozenset[str]:
+        found = self._from_django(select_templates())
+        # the options are included by the engine: they must be Django's own too
+        return found if self._from_django({OPTION_TEMPLATE}) else frozenset()
+
     def render(self, template_name, context, request=None):
         if request is None:
             if template_name in self.direct_templates:
                 return mark_safe(input_html(context["widget"]))
+            if template_name in self.direct_selects:
+                html = select_html(context["widget"])
+                if html is not None:
+                    return mark_safe(html)
             if template_name in self.empty_when_no_errors and not context["errors"]:
                 return ""
         return super().render(template_name, context, request)

@@ -27,11 +27,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from django.core.exceptions import FieldDoesNotExist
-from django.db import connections, models
+from django.db import models
 from django.db.models.constants import LOOKUP_SEP
 from django.db.models.functions import Cast
 from django.db.models.lookups import Exact
 from django.utils.text import smart_split, unescape_string_literal
+
+from backoffice.querysets.expressions import EqualsAny, fetched_ids
 
 # bigint's range: a longer number is no id of any row (and would overflow the parameter)
 NUMBER_RANGE = range(-(2**63), 2**63)
@@ -53,7 +55,7 @@ class IdSetSearchMixin:
 def search(queryset, search_fields, search_term, *, fetch_ids: bool = False):
     """``queryset`` narrowed to the rows that match every term of ``search_term`` in some field.
     With ``fetch_ids`` a term's id set crossing relations is read once, here, and passed on as
-    its ids (``_fetched_ids``); else it stays a subquery of the queryset."""
+    its ids (``fetched_ids``); else it stays a subquery of the queryset."""
     terms = search_terms(search_term)
     if not (search_fields and terms):
         return queryset
@@ -66,41 +68,12 @@ def search(queryset, search_fields, search_term, *, fetch_ids: bool = False):
             queryset = queryset.filter(conditions[0])
         else:
             matching = root.matching(term, queryset.model._meta.pk.attname)
-            ids = _fetched_ids(matching, queryset.db) if fetch_ids else None
+            ids = fetched_ids(matching, queryset.db) if fetch_ids else None
             if ids is None:
                 queryset = queryset.filter(pk__in=matching)
             else:
                 queryset = queryset.filter(EqualsAny(models.F("pk"), ids))
     return queryset
-
-
-# Ids a search fetches at most to pass them on as one array (beyond: kept as a subquery).
-FETCHED_IDS_AT_MOST = 100_000
-
-
-def _fetched_ids(matching, using: str) -> list | None:
-    """On PostgreSQL, the matching ids themselves: a list page asks its queryset up to eight
-    times (the count and status sums, the page, the date drill-down's ends and years), and a
-    subquery of the id sets is computed again each time (a tenth of a second for "Nancy" on a
-    million orders, each time). None on SQLite, or for more ids than FETCHED_IDS_AT_MOST."""
-    if connections[using].vendor != "postgresql":
-        return None
-    rows = list(matching[: FETCHED_IDS_AT_MOST + 1])
-    if len(rows) > FETCHED_IDS_AT_MOST:
-        return None
-    return sorted({next(iter(row.values())) for row in rows})
-
-
-class EqualsAny(models.Lookup):
-    """``column = ANY(%s::bigint[])`` (PostgreSQL): an id set of any size as one parameter,
-    answered by the primary key's index; ``pk__in`` would send one parameter per id."""
-
-    lookup_name = "equals_any"
-    prepare_rhs = False
-
-    def as_sql(self, compiler, connection):
-        lhs, lhs_params = self.process_lhs(compiler, connection)
-        return f"{lhs} = ANY(%s::bigint[])", (*lhs_params, list(self.rhs))
 
 
 def search_terms(search_term: str) -> list[str]:

@@ -26,8 +26,9 @@ pytestmark = pytest.mark.django_db
 # session, user, category choices, the chosen product (when filtered), the count with the
 # status summary (one pass), the page's ids, the page, the date drill-down (from the kept day
 # sales, or for other lists its first and last order and a probe per year of the shop's
-# orders: constant in the rows), and on PostgreSQL a search's matching ids
-ORDER_LIST_MAX = 11
+# orders: constant in the rows), and on PostgreSQL the matching ids of a search and of the
+# category filter, each read once
+ORDER_LIST_MAX = 12
 ORDER_PAGE_MAX = 5  # session, user, the order (with its totals), its lines, its timeline
 LIST_MAX = 7  # + on PostgreSQL, unfiltered: the table's estimated size (pagination.py)
 PAGE_MAX = 5
