@@ -110,3 +110,15 @@ def test_selects_take_the_direct_path_and_other_option_templates_do_not():
 
     fancy = FancyOption(choices=[("a", "A")])
     assert fancy.render("x", "a", renderer=FAST) == fancy.render("x", "a", renderer=TEMPLATES)
+
+
+def test_staff_written_text_in_values_attributes_and_option_labels_is_escaped():
+    from tests.hostile import INJECTED, img, script
+
+    hostile = script("value") + '" onfocus="x'
+    text = forms.TextInput(attrs={"placeholder": img("attr")}).render("n", hostile, renderer=FAST)
+    select = forms.Select(choices=[(hostile, img("label"))]).render("s", hostile, renderer=FAST)
+    for html in (text, select):
+        assert not INJECTED.search(html), html
+        assert '" onfocus="' not in html
+    assert "&lt;" in text and "&lt;" in select

@@ -176,6 +176,10 @@ class FastInputRenderer(DjangoTemplates):
         return found if self._from_django({OPTION_TEMPLATE}) else frozenset()
 
     def render(self, template_name, context, request=None):
+        # What is marked safe below does hold staff- and customer-written text (a value typed
+        # in a field, a supplier's name as an option's label), but every piece of it went
+        # through ``_escaped``, the engine's own autoescape: nothing arrives unescaped
+        # (tests/admin/test_form_renderer.py, with hostile text and against the templates).
         if request is None:
             if template_name in self.direct_templates:
                 return mark_safe(input_html(context["widget"]))
