@@ -91,14 +91,15 @@ def _reviews_of(product_ids, order_ids, customer_ids) -> set:
 
 
 def _owners_of_products(product_ids) -> tuple[set, set]:
-    """The categories and suppliers of the (still existing) products."""
+    """The categories and suppliers of the (still existing) products (``product_owners``,
+    the same question ``ProductQuerySet.update`` asks)."""
     from backoffice.models import Product
+    from backoffice.querysets.catalog import product_owners
 
     categories, suppliers = set(), set()
     for start in range(0, len(product_ids), CHUNK):
         chunk = product_ids[start : start + CHUNK]
-        owners = Product._base_manager.filter(pk__in=chunk).values_list("category", "supplier")
-        for category, supplier in owners.distinct():
+        for category, supplier in product_owners(Product._base_manager.filter(pk__in=chunk)):
             categories.add(category)
             suppliers.add(supplier)
     return categories, suppliers

@@ -224,7 +224,7 @@ def sale_days(product_ids) -> set:
     return set(dates.distinct())
 
 
-def _owners(products) -> set[tuple[int, int]]:
+def product_owners(products) -> set[tuple[int, int]]:
     """The (category, supplier) pairs of these products."""
     return set(products.order_by().values_list("category", "supplier").distinct())
 
@@ -248,13 +248,15 @@ class ProductQuerySet(KeptFiguresQuerySet):
         days, after = set(), set()
         if {"category", "category_id"} & set(kwargs):
             days = sale_days(self.values("pk"))
-        before = _owners(self) if OWNER_FIGURE_FIELDS & set(kwargs) else set()
+        before = product_owners(self) if OWNER_FIGURE_FIELDS & set(kwargs) else set()
         if OWNER_FIELDS & set(kwargs):
             # read again by id: the update may move the rows out of this QuerySet's filter
             pks = list(self.values_list("pk", flat=True))
             count = super().update(**kwargs)
             for start in range(0, len(pks), 2_000):  # ids per statement, as in the figures
-                after |= _owners(self.model._base_manager.filter(pk__in=pks[start : start + 2_000]))
+                after |= product_owners(
+                    self.model._base_manager.filter(pk__in=pks[start : start + 2_000])
+                )
         else:
             count = super().update(**kwargs)
         touched(
