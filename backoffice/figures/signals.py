@@ -30,6 +30,15 @@ def _remember(sender, instance, **kwargs):
     instance._figures_stored = _stored(sender, instance)
 
 
+def _remember_deleted(sender, instance, origin=None, **kwargs):
+    """A deleted instance's owners are read from its stored row, not its attributes: the
+    instance in hand may be stale (a set-based update moved the product to another category
+    since it was loaded). Only the instance ``delete()`` was called on can be stale; the rows a
+    queryset delete or a cascade collects were fetched just now, so they cost no query."""
+    if origin is instance:
+        instance._figures_stored = _stored(sender, instance)
+
+
 def _item_changed(sender, instance, **kwargs):
     old = getattr(instance, "_figures_stored", {})
     touched(
@@ -54,7 +63,11 @@ def _order_saved(sender, instance, created, **kwargs):
 
 def _order_deleted(sender, instance, **kwargs):
     unmark_deleting("orders", instance.pk)
-    touched(customers={instance.customer_id}, days={utc_day(instance.order_date)})
+    old = getattr(instance, "_figures_stored", {})
+    touched(
+        customers={instance.customer_id, old.get("customer_id")},
+        days={utc_day(instance.order_date), utc_day(old.get("order_date"))},
+    )
 
 
 def _review_changed(sender, instance, **kwargs):
@@ -83,7 +96,11 @@ def _product_saved(sender, instance, created, **kwargs):
 
 def _product_deleted(sender, instance, **kwargs):
     unmark_deleting("products", instance.pk)
-    touched(categories={instance.category_id}, suppliers={instance.supplier_id})
+    old = getattr(instance, "_figures_stored", {})
+    touched(
+        categories={instance.category_id, old.get("category_id")},
+        suppliers={instance.supplier_id, old.get("supplier_id")},
+    )
 
 
 def _owner_created(kind):
@@ -120,6 +137,9 @@ def _tag_link_changed(sender, instance, **kwargs):
 def connect() -> None:
     from backoffice.models import Category, Customer, Order, OrderItem, Product, Review, Supplier
 
+    for model in (OrderItem, Review, Order, Product):
+        name = model.__name__
+        pre_delete.connect(_remember_deleted, sender=model, dispatch_uid=f"figures-stale-{name}")
     for model, changed in ((OrderItem, _item_changed), (Review, _review_changed)):
         name = model.__name__
         pre_save.connect(_remember, sender=model, dispatch_uid=f"figures-pre-{name}")
