@@ -67,9 +67,12 @@ class OrderFigures(models.Model):
     class Meta:
         default_permissions = ()
         verbose_name_plural = "order figures"
+        # (figure, order): a list sorted by a figure, ties broken by the order, walks one of
+        # these (``PageFirstChangeList.page_ids``) instead of sorting a million orders.
         indexes = [
-            models.Index(fields=["items_total"]),
-            models.Index(fields=["item_count"]),
+            models.Index(fields=["items_total", "order"], name="order_items_total_order"),
+            models.Index(fields=["item_count", "order"], name="order_item_count_order"),
+            models.Index(fields=["total_differs", "order"], name="order_differs_order"),
             models.Index(
                 fields=["order"], condition=models.Q(total_differs=True), name="order_differs"
             ),
@@ -91,6 +94,17 @@ class CustomerFigures(models.Model):
     last_order_date = models.DateTimeField(null=True)
     latest_order_total = _money(null=True)
     has_order_over_500 = models.BooleanField(default=False)
+    # Per status (the cancelled count is ``cancelled_order_count``): the order list's count and
+    # status summary over a customer segment add up these, not the segment's million orders.
+    pending_count = models.PositiveIntegerField(default=0)
+    processing_count = models.PositiveIntegerField(default=0)
+    shipped_count = models.PositiveIntegerField(default=0)
+    delivered_count = models.PositiveIntegerField(default=0)
+    pending_charged = _money(default=Decimal("0.00"))
+    processing_charged = _money(default=Decimal("0.00"))
+    shipped_charged = _money(default=Decimal("0.00"))
+    delivered_charged = _money(default=Decimal("0.00"))
+    cancelled_charged = _money(default=Decimal("0.00"))
 
     class Meta:
         default_permissions = ()
@@ -196,6 +210,7 @@ class DaySales(models.Model):
     charged = _money(default=Decimal("0.00"))  # the orders' total_amount
     items_total = _money(default=Decimal("0.00"))  # their lines' quantity × price
     units = models.BigIntegerField(default=0)
+    line_count = models.PositiveIntegerField(default=0)  # the order-line list's exact count
 
     objects = DaySalesQuerySet.as_manager()
 

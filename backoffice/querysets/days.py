@@ -22,12 +22,13 @@ from django.db.models import Count, DateTimeField, Q, Sum
 from django.db.models.expressions import Col
 from django.db.models.functions import Cast, TruncDate
 from django.db.models.lookups import Lookup
+from django.db.models.sql.constants import INNER
 from django.db.models.sql.where import AND
 from django.utils import timezone
 
 from backoffice.querysets.expressions import LINE_TOTAL, cents
 
-DAY_SALES_FIGURES = ("order_count", "charged", "items_total", "units")
+DAY_SALES_FIGURES = ("order_count", "charged", "items_total", "units", "line_count")
 DAY_CATEGORY_SALES_FIGURES = ("units", "revenue")
 # DaySales figures recomputed per statement: days OR-ed into ranges of the order date.
 DAYS_PER_STATEMENT = 200
@@ -97,15 +98,18 @@ def day_sales_from_source(days=None) -> dict[tuple[date, str], dict]:
             "charged": cents(charged or 0),
             "items_total": cents(0),
             "units": 0,
+            "line_count": 0,
         }
     per_line = (
         items.annotate(day=TruncDate("order__order_date", tzinfo=UTC))
         .order_by()
         .values_list("day", "order__status")
-        .annotate(items_total=Sum(LINE_TOTAL), units=Sum("quantity"))
+        .annotate(items_total=Sum(LINE_TOTAL), units=Sum("quantity"), line_count=Count("pk"))
     )
-    for day, status, items_total, units in per_line:
-        figures[(day, status)].update(items_total=cents(items_total or 0), units=units or 0)
+    for day, status, items_total, units, line_count in per_line:
+        figures[(day, status)].update(
+            items_total=cents(items_total or 0), units=units or 0, line_count=line_count
+        )
     return figures
 
 
@@ -146,8 +150,30 @@ class WholeDays:
         return days if self.statuses is None else days.filter(status__in=self.statuses)
 
 
-def as_whole_days(queryset) -> WholeDays | None:
-    """The ``WholeDays`` that ``queryset`` (of orders) is exactly, else None.
+def _order_alias(query, through: str | None) -> str | None:
+    """The alias of the order table in ``query``: its base table (``through`` None), else the
+    inner join along the foreign key ``through`` (an order line's ``order``), if joined."""
+    # The first alias is the base table; ``query.base_table`` is not asked: it is cached, and
+    # asked of a query without tables yet it would stay None for good.
+    base_table = next(iter(query.alias_map), None)
+    if through is None:
+        return base_table
+    for alias, join in query.alias_map.items():
+        field = getattr(join, "join_field", None)
+        if (
+            getattr(join, "parent_alias", None) == base_table
+            and join.join_type == INNER
+            and getattr(field, "name", None) == through
+            and field.model is query.model
+        ):
+            return alias
+    return None
+
+
+def as_whole_days(queryset, through: str | None = None) -> WholeDays | None:
+    """The ``WholeDays`` that ``queryset`` (of orders) is exactly, else None. With ``through``
+    (a foreign key to the order, as an order line's ``order``), a QuerySet of rows that are
+    exactly every row of the orders of ``WholeDays``: conditions on the order only.
 
     Read off the query's WHERE clause: only AND-ed conditions on the order's own columns
     qualify: ``order_date`` compared with UTC midnights (what ``placed_between``, the date
@@ -160,12 +186,13 @@ def as_whole_days(queryset) -> WholeDays | None:
         return None
     if query.where.connector != AND and len(query.where.children) > 1:
         return None
+    orders_alias = _order_alias(query, through)
     start = end = statuses = None
     for condition in query.where.children:
         if not (
             isinstance(condition, Lookup)
             and isinstance(condition.lhs, Col)
-            and condition.lhs.alias == query.base_table
+            and condition.lhs.alias == orders_alias
         ):
             return None
         field, lookup, rhs = condition.lhs.target.name, condition.lookup_name, condition.rhs

@@ -29,8 +29,10 @@ from django.db.models import (
     When,
     Window,
 )
+from django.db.models.expressions import Col
 from django.db.models.functions import Coalesce, Lag, Lead
-from django.db.models.lookups import Exact
+from django.db.models.lookups import Exact, In
+from django.db.models.sql.query import Query
 from django.utils import timezone
 
 from backoffice.figures.tracking import KeptFiguresQuerySet, touched, value
@@ -138,6 +140,43 @@ def _first_and_last(aggregates: dict):
         names[name] = kind
         fields.add(expressions[0].name)
     return (names, fields.pop()) if len(fields) == 1 else None
+
+
+def _customers_of(orders):
+    """The customers' ids (a subquery) when ``orders`` are exactly every order of some
+    customers (one condition, ``customer IN (…)``: the order list's customer segment), else
+    None."""
+    query = orders.query
+    if query.is_sliced or query.distinct or query.combinator or query.where.negated:
+        return None
+    if len(query.where.children) != 1:
+        return None
+    condition = query.where.children[0]
+    if (
+        isinstance(condition, In)
+        and isinstance(condition.lhs, Col)
+        and condition.lhs.alias == next(iter(query.alias_map), None)
+        and condition.lhs.target.name == "customer"
+        and isinstance(condition.rhs, Query)
+    ):
+        return condition.rhs
+    return None
+
+
+def _customer_status_sums(customers) -> dict:
+    """{status: {"count", "charged"}} of every order of these customers, from their kept
+    figures: a sum over a segment's customers instead of a pass over their orders."""
+    sums = {}
+    for status in order_statuses():
+        sums[f"count_{status}"] = Coalesce(Sum(status_count_field(status)), 0)
+        sums[f"charged_{status}"] = Coalesce(
+            Sum(f"{status}_charged"), ZERO_MONEY, output_field=MONEY
+        )
+    totals = _model("CustomerFigures").objects.filter(customer__in=customers).aggregate(**sums)
+    return {
+        status: {"count": totals[f"count_{status}"], "charged": totals[f"charged_{status}"]}
+        for status in order_statuses()
+    }
 
 
 class OrderQuerySet(KeptFiguresQuerySet):
@@ -295,10 +334,15 @@ class OrderQuerySet(KeptFiguresQuerySet):
     def _status_sums(self) -> dict:
         """{status: {"count", "charged"}} over these orders, one conditional aggregate, kept on
         this QuerySet: the list counts its orders (``count``) and sums them (the status
-        summary) through the same object, and each is a pass over every matching order."""
+        summary) through the same object, and each is a pass over every matching order. The
+        orders of a set of customers (a segment) add up those customers' kept figures."""
         if getattr(self, "_status_sums_cache", None) is not None:
             return self._status_sums_cache
-        statuses = [value for value, _ in self.model._meta.get_field("status").choices]
+        customers = _customers_of(self)
+        if customers is not None:
+            self._status_sums_cache = _customer_status_sums(customers)
+            return self._status_sums_cache
+        statuses = order_statuses()
         per_status = {}
         for i, status in enumerate(statuses):
             per_status[f"count_{i}"] = Count("pk", filter=Q(status=status))
@@ -356,6 +400,10 @@ class OrderQuerySet(KeptFiguresQuerySet):
             .first()
             for name, how in names.items()
         }
+        ends = {how: found[name] for name, how in names.items()}
+        if field_name == "order_date" and set(ends) == {"min", "max"}:
+            # the drill-down asks its years next, of this same QuerySet (``_years_with_orders``)
+            self._order_date_ends = (ends["min"], ends["max"])
         return found
 
     def datetimes(self, field_name, kind, order="ASC", tzinfo=None):
@@ -385,10 +433,23 @@ class OrderQuerySet(KeptFiguresQuerySet):
         these orders lies in it: one index probe a year instead of a DISTINCT over every
         matching order (half a second for the VIP customers' 880,000)."""
         shop_years = _model("DaySales").objects.filter(order_count__gt=0)
+        # The first and last order's years have orders, and none lie outside them: known if
+        # the drill-down asked this QuerySet for them just before (``_first_and_last``).
+        years_asked = getattr(self, "_order_date_years", None)
+        if years_asked is not None:  # asked with the first and last (``_first_last_and_years``)
+            return [
+                y for y in shop_years.datetimes_of_orders("year", order) if y.year in years_asked
+            ]
+        first, last = getattr(self, "_order_date_ends", (None, None))
+        known = {moment.astimezone(UTC).year for moment in (first, last) if moment is not None}
         years = []
         for start in shop_years.datetimes_of_orders("year", order):
             end = start.replace(year=start.year + 1)
-            if self.filter(order_date__gte=start, order_date__lt=end).exists():
+            if known and not (min(known) <= start.year <= max(known)):
+                continue
+            if start.year in known or (
+                self.filter(order_date__gte=start, order_date__lt=end).exists()
+            ):
                 years.append(start)
         return years
 
@@ -403,6 +464,17 @@ class OrderItemQuerySet(KeptFiguresQuerySet):
             "products": {value(row, "product_id") for row in rows},
             "orders": {value(row, "order_id") for row in rows},
         }
+
+    def count(self):
+        """The lines of the orders of whole UTC days (and statuses), with no condition on the
+        lines themselves, are counted from the kept day sales: the order-line list filtered by
+        order date or status gets its exact count without a scan of a million lines."""
+        if self._result_cache is not None:
+            return super().count()
+        days = as_whole_days(self, through="order")
+        if days is None:
+            return super().count()
+        return days.day_sales().aggregate(lines=Coalesce(Sum("line_count"), 0))["lines"]
 
     def counted(self):
         """Order items that count as sales (docs/design.md): items of orders that are not cancelled."""
@@ -439,6 +511,33 @@ CUSTOMER_FIGURES = (
 )
 
 
+def order_statuses() -> list[str]:
+    """The order statuses, in the order of their choices."""
+    return [value for value, _ in _model("Order")._meta.get_field("status").choices]
+
+
+def status_count_field(status: str) -> str:
+    """The ``CustomerFigures`` column of a customer's orders in this status."""
+    return "cancelled_order_count" if status == UNCOUNTED_STATUS else f"{status}_count"
+
+
+def customer_status_figures(orders) -> dict:
+    """A customer's orders per status, counted and charged (``orders``: theirs)."""
+    figures = {}
+    for status in order_statuses():
+        in_status = orders.filter(status=status)
+        if status != UNCOUNTED_STATUS:  # the cancelled count is a figure of its own
+            figures[status_count_field(status)] = Coalesce(
+                scalar_subquery(in_status, "customer", Count("pk"), models.IntegerField()), 0
+            )
+        figures[f"{status}_charged"] = Coalesce(
+            scalar_subquery(in_status, "customer", Sum("total_amount"), MONEY),
+            ZERO_MONEY,
+            output_field=MONEY,
+        )
+    return figures
+
+
 def customer_figures() -> dict:
     """The figures ``CustomerFigures`` keeps, of a customer from their orders, correlated on
     ``OuterRef("pk")``: a customer's id, or their kept figures' (same id)."""
@@ -470,6 +569,7 @@ def customer_figures() -> dict:
             counted.order_by("-order_date", "-id").values("total_amount")[:1],
             output_field=MONEY,
         ),
+        **customer_status_figures(orders),
         "has_order_over_500": Exists(counted.filter(total_amount__gt=LARGE_ORDER_TOTAL)),
     }
 

@@ -63,3 +63,43 @@ def test_a_page_past_the_middle_is_read_from_the_other_end(admin_client, many_or
     assert [order.pk for order in cl.result_list] == every_id[start : start + cl.list_per_page]
     offsets = [int(n) for q in captured for n in re.findall(r"\bOFFSET (\d+)", q["sql"])]
     assert all(offset < start for offset in offsets), offsets
+
+
+FIGURE_SORTS = {  # list_display position (after the checkbox): the order's kept figure
+    "7": ("items_total", False),
+    "-7": ("items_total", True),
+    "-9": ("item_count", True),
+    "8": ("total_differs", False),
+}
+
+
+def test_a_sort_by_a_kept_figure_walks_the_figures_and_breaks_ties_by_the_order(
+    admin_client, many_orders
+):
+    """By (figure, order id) from the figures table: an index on the two walks the page
+    (``PageFirstChangeList.ids_in_order``); the rows are those of the source's sort, on the
+    first page, the middle and from the other end."""
+    from backoffice.models import Order
+
+    truth = {}
+    for order in Order.objects.prefetch_related("items"):
+        items_total = sum((i.quantity * i.price for i in order.items.all()), 0)
+        truth[order.pk] = {
+            "items_total": items_total,
+            "item_count": len(order.items.all()),
+            "total_differs": order.total_amount != items_total,
+        }
+    for sort, (figure, descending) in FIGURE_SORTS.items():
+        every_id = sorted(truth, key=lambda pk: (truth[pk][figure], pk), reverse=descending)
+        for page in (1, 2, 3):
+            with CaptureQueriesContext(connection) as captured:
+                cl = admin_client.get(URL, {"o": sort, "p": page}).context["cl"]
+            start = (page - 1) * cl.list_per_page
+            shown = [order.pk for order in cl.result_list]
+            assert shown == every_id[start : start + cl.list_per_page], (sort, page)
+            ids_query = next(
+                q["sql"]
+                for q in captured
+                if '"backoffice_orderfigures"."order_id"' in q["sql"].split("ORDER BY")[-1]
+            )
+            assert "INNER JOIN" in ids_query

@@ -67,7 +67,7 @@ def test_discount_through_its_confirmation_page(seed, logged_in_page, live_serve
     for i in range(rows_.count()):
         row = rows_.nth(i)
         shown[row.locator("th a").inner_text()] = Decimal(
-            row.locator("td.field-price").inner_text().replace(",", "")
+            row.locator("td.field-price_and_band").inner_text().split(" (")[0].replace(",", "")
         )
     assert shown == expected
     assert {p.name: p.price for p in Product.objects.filter(category_id=3)} == expected

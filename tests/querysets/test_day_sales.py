@@ -14,7 +14,7 @@ from django.db import connection
 from django.db.models import Max, Min
 from django.test.utils import CaptureQueriesContext
 
-from backoffice.models import DaySales, Order
+from backoffice.models import DaySales, Order, OrderItem
 from backoffice.querysets.days import WholeDays, as_whole_days
 from tests.factories import CustomerFactory
 
@@ -103,6 +103,48 @@ def test_any_other_question_reads_the_orders(seed, orders):
     assert as_whole_days(orders()) is None
 
 
+LINE_QUESTIONS = {
+    "every line": lambda: OrderItem.objects.all(),
+    "the line list's rows": lambda: OrderItem.objects.with_line_details(),
+    "a month's orders": lambda: OrderItem.objects.with_line_details().filter(
+        order__order_date__gte=MIDNIGHT_2024_03_02, order__order_date__lt=MIDNIGHT_2024_04_01
+    ),
+    "an order status": lambda: OrderItem.objects.filter(order__status="delivered"),
+    "statuses, to a day's last instant": lambda: OrderItem.objects.filter(
+        order__status__in=["pending", "shipped"],
+        order__order_date__lte=MIDNIGHT_2024_04_01 - timedelta(microseconds=1),
+    ),
+}
+
+
+@pytest.mark.parametrize("question", LINE_QUESTIONS)
+def test_the_line_count_from_kept_days_is_the_count_of_the_lines(seed, question):
+    lines = LINE_QUESTIONS[question]()
+    with CaptureQueriesContext(connection) as queries:
+        kept = lines.count()
+    sql = queries.captured_queries[0]["sql"]
+    assert "backoffice_daysales" in sql and "backoffice_orderitem" not in sql
+    assert kept == lines.filter(pk__gt=0).count() == len(list(lines))
+
+
+@pytest.mark.parametrize(
+    "lines",
+    [
+        lambda: OrderItem.objects.filter(pk__gt=0),
+        lambda: OrderItem.objects.filter(product__category_id=3),
+        lambda: OrderItem.objects.filter(quantity__gt=1, order__status="delivered"),
+        lambda: OrderItem.objects.filter(order__customer__user__first_name="John"),
+        lambda: OrderItem.objects.exclude(order__status="cancelled"),
+    ],
+    ids=["by id", "a product's category", "a line column", "the order's customer", "exclusion"],
+)
+def test_any_other_line_question_reads_the_lines(seed, lines):
+    assert as_whole_days(lines(), through="order") is None
+    with CaptureQueriesContext(connection) as queries:
+        lines().count()
+    assert "backoffice_orderitem" in queries.captured_queries[0]["sql"]
+
+
 def test_what_a_question_is_made_of():
     orders = Order.objects.filter(status="shipped").placed_between(None, MIDNIGHT_2024_04_01)
     assert as_whole_days(orders) == WholeDays(None, MIDNIGHT_2024_04_01, frozenset({"shipped"}))
@@ -126,3 +168,31 @@ def test_a_day_with_orders_of_every_status_sums_them_all(seed):
     assert summary == read_orders(may).status_summary()
     assert summary["by_status"]["pending"]["count"] == 2
     assert summary["total_orders"] == 4 and summary["cancelled_orders"] == 1
+
+
+def test_the_drill_down_years_of_any_list_skip_the_probes_its_first_and_last_order_answer():
+    """A search or a segment: the years come from one probe a year, except the years of the
+    first and last order (asked just before, of the same QuerySet) and those outside them."""
+    from django.db.models import QuerySet
+
+    from tests.factories import OrderFactory
+
+    customer, other = CustomerFactory(), CustomerFactory()
+    for year in (2021, 2023, 2025):  # 2022 and 2024: no order of this customer
+        OrderFactory(customer=customer, order_date=datetime(year, 5, 1, tzinfo=UTC))
+    for year in (2020, 2022, 2024, 2026):  # the shop has orders in every year
+        OrderFactory(customer=other, order_date=datetime(year, 5, 1, tzinfo=UTC))
+    mine = Order.objects.filter(customer=customer)
+    django_years = list(QuerySet.datetimes(mine, "order_date", "year"))
+    assert [d.year for d in django_years] == [2021, 2023, 2025]
+
+    with CaptureQueriesContext(connection) as cold:
+        assert list(mine.all().datetimes("order_date", "year")) == django_years
+    asked = mine.all()
+    ends = asked.aggregate(first=Min("order_date"), last=Max("order_date"))
+    assert (ends["first"].year, ends["last"].year) == (2021, 2025)
+    with CaptureQueriesContext(connection) as warm:
+        assert list(asked.datetimes("order_date", "year")) == django_years
+    # cold: the shop's years, then a probe for each of 2020 … 2026; warm: 2022 … 2024 only
+    assert len(cold) == 1 + 7
+    assert len(warm) == 1 + 3

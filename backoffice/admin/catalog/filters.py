@@ -12,7 +12,7 @@ from backoffice.admin.common.autocomplete_filters import AutocompleteFilter
 from backoffice.admin.common.filters import KnownChoiceFilter
 from backoffice.admin.common.messages import warn_once
 from backoffice.cache import metadata_colors_cached
-from backoffice.models import Product, Supplier, Tag
+from backoffice.models import Category, Product, Supplier, Tag
 from backoffice.querysets.catalog import (
     PRICE_BANDS,
     PRICE_CHEAP,
@@ -201,6 +201,20 @@ class SupplierRatingBandFilter(KnownChoiceFilter):
 
     def filter(self, queryset, value):
         return queryset.in_rating_band(value)
+
+
+class CategoryAutocompleteFilter(AutocompleteFilter):
+    """Products of one category, chosen in the category autocomplete: a real catalogue's
+    hundreds of categories are no list of links on every page (Django's related-field filter
+    renders each one). Django's own parameter, so links to ``?category__id__exact=`` hold."""
+
+    title = "category"
+    parameter_name = "category__id__exact"
+    chosen_model = Category
+    widget_field = (Product, "category")
+
+    def for_choice(self, queryset, pk):
+        return queryset.filter(category_id=pk)
 
 
 class SupplierAutocompleteFilter(AutocompleteFilter):

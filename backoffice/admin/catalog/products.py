@@ -14,6 +14,7 @@ from django.utils.html import format_html, format_html_join
 
 from backoffice.admin.catalog.actions import PRICE_AND_TAG_ACTIONS
 from backoffice.admin.catalog.filters import (
+    CategoryAutocompleteFilter,
     HasReviewsFilter,
     HighRatedReviewFilter,
     MetadataColorFilter,
@@ -89,6 +90,13 @@ class ReviewInline(ReadOnlyPermissionsMixin, admin.TabularInline):
 EDIT_VAR = "edit"
 
 
+def editing_requested(request) -> bool:
+    """The list opened for editing (``?edit=1``), or its inputs saved."""
+    return request.GET.get(EDIT_VAR) == "1" or (
+        request.method == "POST" and "_save" in request.POST
+    )
+
+
 class ProductChangeList(PageFirstChangeList):
     """The product list reads by default; its inputs come with ``?edit=1`` (or a save).
 
@@ -98,9 +106,7 @@ class ProductChangeList(PageFirstChangeList):
 
     def __init__(self, request, *args, **kwargs):
         super().__init__(request, *args, **kwargs)
-        self.editing = request.GET.get(EDIT_VAR) == "1" or (
-            request.method == "POST" and "_save" in request.POST
-        )
+        self.editing = editing_requested(request)
         if not self.editing:
             self.list_editable = ()
 
@@ -120,6 +126,8 @@ class ProductChangeList(PageFirstChangeList):
 class ProductAdmin(ShowQueryMixin, StaleEditAdminMixin, BackofficeAdmin):
     resource_classes = [ProductResource]
     form = ProductForm
+    # The editing columns (Django checks ``list_editable`` against them); reading, the price and
+    # stock cells carry their band and status instead of an input (``get_list_display``).
     list_display = [
         "name",
         "created_at",
@@ -128,8 +136,6 @@ class ProductAdmin(ShowQueryMixin, StaleEditAdminMixin, BackofficeAdmin):
         "supplier",
         "price",
         "stock_quantity",
-        "stock_status",
-        "price_band",
         "review_count",
         "avg_rating",
         "units_sold",
@@ -143,7 +149,7 @@ class ProductAdmin(ShowQueryMixin, StaleEditAdminMixin, BackofficeAdmin):
     change_list_template = "admin/backoffice/product/change_list.html"
     list_select_related = ["category", "supplier"]
     list_filter = [
-        "category",
+        CategoryAutocompleteFilter,
         SupplierAutocompleteFilter,
         "is_active",
         TagAutocompleteFilter,
@@ -184,7 +190,10 @@ class ProductAdmin(ShowQueryMixin, StaleEditAdminMixin, BackofficeAdmin):
     @property
     def media(self):
         return super().media + autocomplete_filter_media(
-            self.admin_site, SupplierAutocompleteFilter, TagAutocompleteFilter
+            self.admin_site,
+            CategoryAutocompleteFilter,
+            SupplierAutocompleteFilter,
+            TagAutocompleteFilter,
         )
 
     def get_autocomplete_queryset(self, request):
@@ -211,6 +220,16 @@ class ProductAdmin(ShowQueryMixin, StaleEditAdminMixin, BackofficeAdmin):
 
     def get_changelist(self, request, **kwargs):
         return ProductChangeList
+
+    reading_cells = {"price": "price_and_band", "stock_quantity": "stock_and_status"}
+
+    def get_list_display(self, request):
+        """Reading, the price and stock cells say their band and status too (sorted by the
+        price and the stock, as those were): two columns fewer to fit the screen and render.
+        Editing, they are inputs, at the same positions, so a sort holds across the modes."""
+        if editing_requested(request):
+            return self.list_display
+        return [self.reading_cells.get(column, column) for column in self.list_display]
 
     def get_changelist_form(self, request, **kwargs):
         return super().get_changelist_form(request, form=ProductChangeListForm, **kwargs)
@@ -269,22 +288,25 @@ class ProductAdmin(ShowQueryMixin, StaleEditAdminMixin, BackofficeAdmin):
 
     # --- Columns: each named like its annotation and sortable by it --------------------------
 
-    @admin.display(description="stock status", ordering="stock_quantity")
-    def stock_status(self, obj):
-        # Sorted by the stock itself: the labels' alphabetical order would mean nothing.
-        return obj.stock_status
-
     # Related figures share a cell (a list of eighteen columns neither fit the screen nor
-    # rendered in time): the rating with its range, the tags sorted by their number.
+    # rendered in time): the rating with its range, the tags sorted by their number, the price
+    # with its band and the stock with its status (reading).
     figures_in_cells = {
         "min_rating": "avg_rating",
         "max_rating": "avg_rating",
         "tag_count": "tag_names",
+        "price_band": "price_and_band",
+        "stock_status": "stock_and_status",
     }
 
-    @admin.display(description="price band", ordering="price")
-    def price_band(self, obj):
-        return obj.price_band
+    @admin.display(description="price (band)", ordering="price")
+    def price_and_band(self, obj):
+        return f"{money(obj.price)} ({obj.price_band.lower()})"
+
+    @admin.display(description="stock (status)", ordering="stock_quantity")
+    def stock_and_status(self, obj):
+        # Sorted by the stock itself: the labels' alphabetical order would mean nothing.
+        return f"{obj.stock_quantity} ({obj.stock_status.lower()})"
 
     review_count = annotation_column("review_count", "reviews")
 

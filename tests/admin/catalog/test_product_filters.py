@@ -7,7 +7,13 @@ from django.urls import reverse
 
 from backoffice.models import ProductMeta
 from tests.admin.helpers import messages_of
-from tests.factories import ProductFactory, ReviewFactory, SupplierFactory, TagFactory
+from tests.factories import (
+    CategoryFactory,
+    ProductFactory,
+    ReviewFactory,
+    SupplierFactory,
+    TagFactory,
+)
 from tests.seed import dec, rows
 from tests.truth import catalog as truth
 
@@ -200,6 +206,8 @@ JUNK = [
         {"price__range__gte": "60", "price__range__lte": "50"},
         "the start (60) is after the end (50)",
     ),
+    ({"category__id__exact": "abc"}, 'The filter "category" has no choice "abc"'),
+    ({"category__id__exact": "99999"}, 'The filter "category" has no choice "99999"'),
     ({"supplier__id__exact": "1.5"}, 'The filter "supplier" has no choice "1.5"'),
     ({"supplier__id__exact": "99999"}, 'The filter "supplier" has no choice "99999"'),
     ({"tags__id__exact": "x"}, 'The filter "tag" has no choice "x"'),
@@ -224,7 +232,6 @@ def test_junk_in_our_filters_gives_the_whole_list_and_a_message(admin_client, pa
 
 
 DJANGO_FIELD_JUNK = [
-    {"category__id__exact": "abc"},
     {"is_active__exact": "maybe"},
 ]
 
@@ -242,15 +249,16 @@ def test_junk_in_field_filters_gives_the_list_and_a_message(admin_client, params
 @pytest.mark.parametrize(
     ("parameter", "make", "field"),
     [
+        ("category__id__exact", CategoryFactory, "category"),
         ("supplier__id__exact", SupplierFactory, "supplier"),
         ("tags__id__exact", TagFactory, "tags"),
     ],
 )
-def test_supplier_and_tag_are_chosen_in_an_autocomplete_not_a_list_of_links(
+def test_category_supplier_and_tag_are_chosen_in_an_autocomplete_not_a_list_of_links(
     admin_client, parameter, make, field
 ):
     rows = [make() for _ in range(3)]
-    product = ProductFactory(**({"supplier": rows[1]} if field == "supplier" else {}))
+    product = ProductFactory(**({field: rows[1]} if field != "tags" else {}))
     if field == "tags":
         product.tags.add(rows[1])
     html = admin_client.get(URL).content.decode()

@@ -17,10 +17,8 @@ COLUMNS = [
     "sku",
     "category",
     "supplier",
-    "price",
-    "stock_quantity",
-    "stock_status",
-    "price_band",
+    "price_and_band",
+    "stock_and_status",
     "review_count",
     "avg_rating",
     "units_sold",
@@ -47,6 +45,12 @@ def test_the_list_shows_every_column(admin_client):
     assert cl.list_editable == ()  # reading: no inputs until "Edit ... on this page"
     cl = listed(admin_client, edit="1").context["cl"]
     assert set(cl.list_editable) == {"price", "stock_quantity", "is_active"}
+    # the inputs take the price and stock cells' places: a sort holds across the modes
+    editing = [
+        {"price": "price_and_band", "stock_quantity": "stock_and_status"}.get(c, c)
+        for c in cl.list_display
+    ]
+    assert editing[1:] == COLUMNS
 
 
 @pytest.mark.usefixtures("seed")
@@ -86,8 +90,12 @@ def test_the_figures_shown_are_the_seed_truth(admin_client):
         assert model_admin.review_count(product) == figures["review_count"]
         assert model_admin.units_sold(product) == figures["units_sold"]
         assert model_admin.revenue(product) == f"{figures['revenue']:,.2f}"
-        assert model_admin.stock_status(product) == figures["stock_status"]
-        assert model_admin.price_band(product) == figures["price_band"]
+        assert model_admin.stock_and_status(product) == (
+            f"{product.stock_quantity} ({figures['stock_status'].lower()})"
+        )
+        assert model_admin.price_and_band(product) == (
+            f"{product.price:,.2f} ({figures['price_band'].lower()})"
+        )
         rating = figures["avg_rating"]
         assert model_admin.avg_rating(product) == (
             None
@@ -136,10 +144,10 @@ def test_annotated_columns_sort_both_ways(admin_client, column, direction):
 @pytest.mark.usefixtures("seed")
 def test_stock_status_sorts_by_level_and_price_band_by_price(admin_client):
     order = ["Out of stock", "Low stock", "Medium stock", "Well stocked"]
-    cl = listed(admin_client, o=str(1 + COLUMNS.index("stock_status"))).context["cl"]
+    cl = listed(admin_client, o=str(1 + COLUMNS.index("stock_and_status"))).context["cl"]
     levels = [order.index(p.stock_status) for p in cl.result_list]
     assert levels == sorted(levels)
-    cl = listed(admin_client, o=f"-{1 + COLUMNS.index('price_band')}").context["cl"]
+    cl = listed(admin_client, o=f"-{1 + COLUMNS.index('price_and_band')}").context["cl"]
     bands = [["Cheap", "Medium", "Expensive"].index(p.price_band) for p in cl.result_list]
     assert bands == sorted(bands, reverse=True)
 
