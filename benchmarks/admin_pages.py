@@ -19,7 +19,8 @@ admin is measured without editing this file:
 
 Beside each list (unfiltered, page 2, last page) it measures a stock ``ModelAdmin`` of the same
 model on a separate ``AdminSite``: the model's plain concrete columns, no figures, the same page
-size, Django's own change-list template. The ratio is our p95 over the stock p95.
+size, Django's own change-list template. The ratio is our p95 over the stock p95; the two are
+timed in turns, ``--side-by-side-runs`` times each (default 20, or ``--repeat`` if more).
 
 How: in this process, through Django's test ``Client`` logged in as the superuser
 ``bench-admin`` (made if missing), with DEBUG off. A page is requested once untimed, which warms it
@@ -68,6 +69,9 @@ LIST_MS, LIST_NARROWED_MS, FORM_MS, AUTOCOMPLETE_MS, DASHBOARD_MS, REPORT_MS = (
 # Ratio to the stock admin: the lists staff live in must cost no more than the stock admin's.
 STRICT_RATIO_MODELS = {"backoffice.order", "backoffice.orderitem", "backoffice.customer"}
 STRICT_RATIO, RATIO = 1.0, 1.5
+# Timed runs of a list and its stock twin, in turns, whatever --repeat says: a nearest-rank p95
+# of fewer than 20 runs is the slowest run, and one hiccup of this shared machine is no ratio.
+SIDE_BY_SIDE_RUNS = 20
 
 
 @dataclass
@@ -261,8 +265,11 @@ def filter_pages(cl, base: str, area: str, plan: Plan) -> None:
             query.pop("_label")
             plan.pages.append(Page(area, label, with_query(base, query), LIST_NARROWED_MS))
             continue
-        if type(spec).__name__ in PICKED_VALUE_FILTERS:
-            value = PICKED_VALUE_FILTERS[type(spec).__name__](cl)
+        picked = PICKED_VALUE_FILTERS.get(type(spec).__name__)
+        if picked is None and getattr(spec, "widget_field", None):
+            picked = _value_of_a_listed_row  # an AutocompleteFilter: the related row of one
+        if picked is not None:
+            value = picked(cl, spec)
             if value is None:
                 plan.skipped.append((area, f"filter {title}", "no row to pick a value from"))
             else:
@@ -287,7 +294,22 @@ def filter_pages(cl, base: str, area: str, plan: Plan) -> None:
         )
 
 
-def _product_of_first_row(cl):
+def _value_of_a_listed_row(cl, spec):
+    """For an autocomplete filter (``widget_field``: its model and relation), the related row
+    of the first listed row that has one: a value with rows to show."""
+    model, name = spec.widget_field
+    field = model._meta.get_field(name)
+    for row in cl.result_list:
+        if field.many_to_many:
+            pk = getattr(row, name).order_by("pk").values_list("pk", flat=True).first()
+        else:
+            pk = getattr(row, field.attname)
+        if pk is not None:
+            return pk
+    return None
+
+
+def _product_of_first_row(cl, spec):
     from backoffice.models import OrderItem
 
     first = cl.result_list[0] if len(cl.result_list) else None
@@ -561,33 +583,61 @@ def fetch(client, url: str):
     return response
 
 
-def measure(client, url: str, repeat: int, clear_cache: bool = False) -> Measure:
-    """The untimed first request counts the queries and is the warm-up (imports, templates,
-    the database's caches); then ``repeat`` timed requests. The cold-cache pages have the cache
-    cleared before each request, outside the timed span."""
-    from django.core.cache import cache
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
+class Sampler:
+    """One page's requests: the untimed first one counts the queries and is the warm-up
+    (imports, templates, the database's caches); then each ``time_one`` is a timed request.
+    The cold-cache pages have the cache cleared before each request, outside the timed span."""
 
-    if clear_cache:
-        cache.clear()
-    with CaptureQueriesContext(connection) as queries:
-        first = fetch(client, url)
-    # now: the captured list is read from the connection's log, which the next request clears
-    count = len(queries.captured_queries)
-    statuses, times = {first.status_code}, []
-    for _ in range(repeat):
-        if clear_cache:
+    def __init__(self, client, url: str, clear_cache: bool = False):
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        self.client, self.url, self.clear_cache = client, url, clear_cache
+        self._clear()
+        with CaptureQueriesContext(connection) as queries:
+            first = fetch(client, url)
+        # now: the captured list is read from the connection's log, which the next request clears
+        self.queries = len(queries.captured_queries)
+        self.statuses, self.times = {first.status_code}, []
+
+    def _clear(self):
+        if self.clear_cache:
+            from django.core.cache import cache
+
             cache.clear()
+
+    def time_one(self) -> None:
+        self._clear()
         start = time.perf_counter()
-        statuses.add(fetch(client, url).status_code)
-        times.append((time.perf_counter() - start) * 1000)
-    return Measure(
-        status=max(statuses, key=lambda code: code != 200),  # any non-200 is the one shown
-        p50=statistics.median(times),
-        p95=percentile(times, 0.95),
-        queries=count,
-    )
+        self.statuses.add(fetch(self.client, self.url).status_code)
+        self.times.append((time.perf_counter() - start) * 1000)
+
+    def measure(self) -> Measure:
+        return Measure(
+            status=max(self.statuses, key=lambda code: code != 200),  # any non-200 is shown
+            p50=statistics.median(self.times),
+            p95=percentile(self.times, 0.95),
+            queries=self.queries,
+        )
+
+
+def measure(client, url: str, repeat: int, clear_cache: bool = False) -> Measure:
+    sampler = Sampler(client, url, clear_cache)
+    for _ in range(repeat):
+        sampler.time_one()
+    return sampler.measure()
+
+
+def measure_side_by_side(client, url: str, stock_url: str, runs: int) -> tuple[Measure, Measure]:
+    """A list and the stock admin's list of the same model, timed in turns (ours, theirs,
+    ours, …): this shared machine's speed wanders within a run, and timed one after the other
+    the two would meet different machines (the same small list measured 1.2x and 2.0x in two
+    runs); in turns both meet the same."""
+    ours, theirs = Sampler(client, url), Sampler(client, stock_url)
+    for _ in range(runs):
+        ours.time_one()
+        theirs.time_one()
+    return ours.measure(), theirs.measure()
 
 
 def data_size() -> list[tuple[str, int]]:
@@ -664,6 +714,14 @@ def parse(argv):
     parser.add_argument("--generate", type=int, metavar="N", help="first (re)make N orders")
     parser.add_argument("--seed", type=int, help="generate_shop's random seed")
     parser.add_argument("--repeat", type=int, default=5, help="timed runs per page (default 5)")
+    parser.add_argument(
+        "--side-by-side-runs",
+        type=int,
+        default=SIDE_BY_SIDE_RUNS,
+        metavar="N",
+        help="timed runs, in turns, of a list and its stock twin, if more than --repeat "
+        "(default %(default)s)",
+    )
     parser.add_argument("--only", metavar="SUBSTRING", help="only pages whose area/page match")
     parser.add_argument("--markdown", action="store_true", help="print the table as Markdown")
     parser.add_argument(
@@ -686,8 +744,11 @@ def run(options, out=print) -> tuple[Plan, list[Row]]:
         plan = discover(client, options.only)
         rows = []
         for page in plan.pages:
-            ours = measure(client, page.url, options.repeat, page.clear_cache)
-            theirs = measure(client, page.stock_url, options.repeat) if page.stock_url else None
+            if page.stock_url:
+                runs = max(options.repeat, options.side_by_side_runs)
+                ours, theirs = measure_side_by_side(client, page.url, page.stock_url, runs)
+            else:
+                ours, theirs = measure(client, page.url, options.repeat, page.clear_cache), None
             rows.append(Row(page, ours, theirs))
             out(f"  {page.area:28} {page.label[:60]:60} {ours.p95:8.0f} ms", file=sys.stderr)
     return plan, rows

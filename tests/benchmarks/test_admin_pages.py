@@ -53,7 +53,7 @@ def small_shop(db):
 def test_every_admin_page_is_measured_and_answers(small_shop, capsys):
     script = load_script()
 
-    exit_code = script.main(["--repeat", "1", "--markdown"])
+    exit_code = script.main(["--repeat", "1", "--side-by-side-runs", "1", "--markdown"])
     output = capsys.readouterr().out
 
     assert exit_code == 0, output  # 2 would mean a page answered something other than 200

@@ -196,3 +196,29 @@ def test_the_drill_down_years_of_any_list_skip_the_probes_its_first_and_last_ord
     # cold: the shop's years, then a probe for each of 2020 … 2026; warm: 2022 … 2024 only
     assert len(cold) == 1 + 7
     assert len(warm) == 1 + 3
+
+
+def test_the_status_sums_pass_answers_the_drill_downs_first_last_and_years():
+    """A list the kept days cannot answer (a search) counts its orders with their status sums;
+    the drill-down's first and last order and years come out of that same pass."""
+    from django.db.models import QuerySet
+
+    from tests.factories import OrderFactory
+
+    customer, other = CustomerFactory(), CustomerFactory()
+    for year in (2021, 2023):
+        OrderFactory(customer=customer, order_date=datetime(year, 5, 1, tzinfo=UTC))
+    for year in (2020, 2022, 2024):
+        OrderFactory(customer=other, order_date=datetime(year, 5, 1, tzinfo=UTC))
+    mine = Order.objects.filter(customer=customer)
+    expected_years = list(QuerySet.datetimes(mine, "order_date", "year"))
+    expected_ends = QuerySet.aggregate(mine, first=Min("order_date"), last=Max("order_date"))
+
+    asked = mine.all()
+    assert asked.count() == 2  # the status sums' pass
+    with CaptureQueriesContext(connection) as queries:
+        ends = asked.aggregate(first=Min("order_date"), last=Max("order_date"))
+        years = list(asked.datetimes("order_date", "year"))
+    assert ends == expected_ends
+    assert years == expected_years
+    assert [q["sql"] for q in queries.captured_queries if "backoffice_order" in q["sql"]] == []
