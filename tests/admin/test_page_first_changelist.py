@@ -103,3 +103,35 @@ def test_a_sort_by_a_kept_figure_walks_the_figures_and_breaks_ties_by_the_order(
                 if '"backoffice_orderfigures"."order_id"' in q["sql"].split("ORDER BY")[-1]
             )
             assert "INNER JOIN" in ids_query
+
+
+@pytest.mark.parametrize(
+    ("url", "query"),
+    [
+        (URL, {"p": "2"}),
+        (URL, {"status__exact": "pending", "o": "-5.3"}),
+        (reverse("admin:backoffice_product_changelist"), {"p": "2", "edit": "1"}),
+    ],
+)
+def test_row_links_keep_the_lists_filters_as_djangos_own_would(
+    admin_client, many_orders, url, query
+):
+    """The links are built with the filters encoded once per page (``url_for_result``), not
+    resolved per row by Django's ``add_preserved_filters``: the same links."""
+    from django.contrib.admin.templatetags.admin_urls import add_preserved_filters
+    from django.contrib.admin.views.main import ChangeList
+
+    from tests.factories import ProductFactory
+
+    ProductFactory.create_batch(60)
+    response = admin_client.get(url, query)
+    cl = response.context["cl"]
+    kept = cl.model_admin.get_preserved_filters(response.wsgi_request)
+    assert kept  # the page has filters to keep
+    html = response.content.decode()
+    assert len(cl.result_list) > 0
+    for row in cl.result_list:
+        plain = ChangeList.url_for_result(cl, row)
+        expected = add_preserved_filters({"preserved_filters": kept, "opts": cl.opts}, plain)
+        assert cl.url_for_result(row) == expected
+        assert f'href="{expected.replace("&", "&amp;")}"' in html
