@@ -213,9 +213,6 @@ class CategoryAutocompleteFilter(AutocompleteFilter):
     chosen_model = Category
     widget_field = (Product, "category")
 
-    def for_choice(self, queryset, pk):
-        return queryset.filter(category_id=pk)
-
 
 class SupplierAutocompleteFilter(AutocompleteFilter):
     """Products of one supplier, chosen in the supplier autocomplete (five hundred suppliers are
@@ -226,9 +223,6 @@ class SupplierAutocompleteFilter(AutocompleteFilter):
     chosen_model = Supplier
     widget_field = (Product, "supplier")
 
-    def for_choice(self, queryset, pk):
-        return queryset.filter(supplier_id=pk)
-
 
 class TagAutocompleteFilter(AutocompleteFilter):
     """Products carrying one tag, chosen in the tag autocomplete; "no tags" is the "number of
@@ -238,6 +232,3 @@ class TagAutocompleteFilter(AutocompleteFilter):
     parameter_name = "tags__id__exact"
     chosen_model = Tag
     widget_field = (Product, "tags")
-
-    def for_choice(self, queryset, pk):
-        return queryset.filter(tags__id=pk)

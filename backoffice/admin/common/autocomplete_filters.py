@@ -69,7 +69,12 @@ class AutocompleteFilter(admin.SimpleListFilter):
         return queryset
 
     def for_choice(self, queryset, pk):
-        raise NotImplementedError
+        """By default the list's rows whose relation ``widget_field`` is the chosen row (the
+        list is of that model); a filter through another model says what it means."""
+        model, field_name = self.widget_field
+        if queryset.model is not model:
+            raise NotImplementedError
+        return queryset.filter(**{field_name: pk})
 
     def for_extra(self, queryset, value):
         raise NotImplementedError
