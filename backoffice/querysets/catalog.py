@@ -50,6 +50,8 @@ from backoffice.querysets.expressions import (
     REVENUE,
     ZERO_MONEY,
     Cents,
+    NameList,
+    NameListField,
     cents,
     kept_figures,
     scalar_subquery,
@@ -325,6 +327,14 @@ class ProductQuerySet(KeptFiguresQuerySet):
         price band. The one method the product admin, its exports and the reports use.
         """
         return self.with_kept_figures().with_stock_status().with_price_band()
+
+    def with_tag_names(self):
+        """``tag_names``: the product's tag names in name order (a list), read with the rows
+        by one subquery per row. ``prefetch_related("tags")`` builds a Tag and a related
+        manager for every product listed: a tenth of the product list's time."""
+        links = self.model.tags.through.objects.filter(product=OuterRef("pk"))
+        names = scalar_subquery(links, "product", NameList("tag__name"), NameListField())
+        return self.annotate(tag_names=names)
 
     def with_kept_figures(self):
         """Every figure ``ProductFigures`` keeps, under the names the source methods

@@ -5,15 +5,17 @@
 - ``Cents``: a database expression read as ``MONEY`` (its SQL unchanged);
 - ``round_cents``: rounding to the cent *in SQL*, where SQL itself compares the amount;
 - ``LINE_TOTAL``: an order line's quantity × unit price; ``REVENUE``: their sum;
-- ``scalar_subquery``: one aggregate per outer row as a correlated subquery (never a join).
+- ``scalar_subquery``: one aggregate per outer row as a correlated subquery (never a join);
+- ``NameList``: the sorted list of a text column's values, per group (a product's tag names).
 
 Model classes are never imported here: the models import the QuerySet modules that import this.
 """
 
+import json
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import connections, models
-from django.db.models import ExpressionWrapper, F, Func, Subquery, Sum, Value
+from django.db.models import Aggregate, ExpressionWrapper, F, Func, Subquery, Sum, Value
 from django.db.models.functions import Round
 
 CENT = Decimal("0.01")
@@ -116,3 +118,31 @@ class EqualsAny(models.Lookup):
     def as_sql(self, compiler, connection):
         lhs, lhs_params = self.process_lhs(compiler, connection)
         return f"{lhs} = ANY(%s::bigint[])", (*lhs_params, list(self.rhs))
+
+
+class NameListField(models.Field):
+    """A list of names read back from ``NameList``: PostgreSQL's array is a list already,
+    SQLite's JSON array text is decoded and sorted (see ``NameList``); none is ``[]``."""
+
+    def from_db_value(self, value, expression, connection):
+        if value is None:
+            return []
+        return sorted(json.loads(value)) if isinstance(value, str) else value
+
+
+class NameList(Aggregate):
+    """The group's values of a text column as a Python list in ascending order (empty for
+    none): ``ARRAY_AGG(… ORDER BY …)`` on PostgreSQL (``django.contrib.postgres``'s own
+    ``ArrayAgg``), ``JSON_GROUP_ARRAY`` on SQLite, sorted in Python there (SQLite before 3.44
+    has no ORDER BY inside an aggregate, and Python's order of strings is its BINARY
+    collation's). Django 5.2 has no ordered list aggregate on every database; Django 6.0's
+    ``StringAgg`` joins into one string, which a name with a comma would split wrongly."""
+
+    function = "JSON_GROUP_ARRAY"
+    output_field = NameListField()
+
+    def as_postgresql(self, compiler, connection, **extra_context):
+        from django.contrib.postgres.aggregates import ArrayAgg
+
+        expression = self.get_source_expressions()[0]  # (then its filter, none here)
+        return ArrayAgg(expression, order_by=expression).as_sql(compiler, connection)

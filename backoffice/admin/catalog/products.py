@@ -185,7 +185,7 @@ class ProductAdmin(ShowQueryMixin, StaleEditAdminMixin, BackofficeAdmin):
     ]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).with_catalog_stats().prefetch_related("tags")
+        return super().get_queryset(request).with_catalog_stats().with_tag_names()
 
     @property
     def media(self):
@@ -328,7 +328,7 @@ class ProductAdmin(ShowQueryMixin, StaleEditAdminMixin, BackofficeAdmin):
     @admin.display(description="tags", ordering="tag_count")
     def tag_names(self, obj):
         """The product's tags by name, sorted by how many it has."""
-        return ", ".join(tag.name for tag in obj.tags.all()) or "—"
+        return ", ".join(obj.tag_names) or "—"
 
     # --- Change page panels ----------------------------------------------------------------
 
