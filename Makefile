@@ -23,13 +23,21 @@ install: $(VENV)/.installed
 
 install-dev: $(VENV)/.installed-dev
 
-## make run: install, migrate, load the sample data, make sure a superuser exists, serve the admin.
+# The task worker beside the server: the database's (nothing else to install), or RQ's when
+# REDIS_URL is set (see README "Background jobs" for more workers, on any machine).
+WORKER = $(if $(REDIS_URL),rqworker --job-class django_tasks_rq.Job default,db_worker)
+
+## make run: install, migrate, load the sample data, make sure a superuser exists, serve the
+## admin with one task worker beside it (stopped with the server).
 run: $(VENV)/.installed
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py createcachetable
 	$(PY) manage.py load_seed_data --if-empty
 	$(PY) manage.py ensure_superuser
 	@echo "Admin: http://127.0.0.1:$(PORT)/admin/"
+	@echo "Task worker: manage.py $(WORKER) (imports and exports run there; stops with the server)"
+	@$(PY) manage.py $(WORKER) & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT; \
 	$(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 ## make test: lint, migrations check and the whole pytest suite against DATABASE_URL (default SQLite).

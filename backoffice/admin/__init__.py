@@ -9,7 +9,8 @@ Each area's package imports its modules; each module registers its own admins wi
 - ``sales/``: orders and order lines
 - ``customers/``: customers, staff users and groups, login lockouts
 - ``history``: the read-only history lists (stock movements, status changes, imports)
+- ``jobs``: the import and export jobs and each job's page (progress, confirm, cancel)
 - ``reports``: the dashboard, reports and Query Lab pages (wired in by ``backoffice.sites``)
 """
 
-from backoffice.admin import catalog, customers, history, sales  # noqa: F401
+from backoffice.admin import catalog, customers, history, jobs, sales  # noqa: F401

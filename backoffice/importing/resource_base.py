@@ -407,8 +407,13 @@ class BackofficeResource(resources.ModelResource):
             )
             self._edited_parents = set()
 
+    # told of every row done (a job's ``Reporter``: its progress bar and cancel button)
+    progress = None
+
     def after_import_row(self, row, row_result, **kwargs):
         super().after_import_row(row, row_result, **kwargs)
+        if self.progress is not None:
+            self.progress.advance()
         instance = self._row_state.get("instance")
         if self.track_changes and instance is not None:
             after = self._snapshot(instance, row, self._row_state.get("m2m_after"))

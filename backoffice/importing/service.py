@@ -46,6 +46,7 @@ class ImportJob:
     dataset: object = None  # the file already read (the confirm step): ``data`` is then unused
     resource_kwargs: dict = field(default_factory=dict)  # the admin's resource kwargs hook
     import_kwargs: dict = field(default_factory=dict)  # the admin's import_data kwargs hook
+    progress: object = None  # a backoffice.jobs.progress.Reporter: told of every row done
 
     @property
     def model_label(self) -> str:
@@ -59,9 +60,10 @@ class ImportJob:
         )
 
 
-def _read(job: ImportJob, report: ImportReport):
+def _read(job: ImportJob, report: ImportReport, phase: str):
     """The dataset and a resource, or None when the file itself is refused (report says why)."""
     resource = job.resource_class(track_changes=True, **job.resource_kwargs)
+    resource.progress = job.progress
     dataset = job.dataset
     try:
         if dataset is None:
@@ -83,6 +85,8 @@ def _read(job: ImportJob, report: ImportReport):
         report.problems += resource.check_duplicates(dataset)
     if report.problems:
         return None, None
+    if job.progress is not None:
+        job.progress.phase(phase, len(dataset))
     return dataset, resource
 
 
@@ -106,7 +110,7 @@ def _run(job: ImportJob, dataset, resource, *, dry_run: bool, import_record=None
 def import_preview(job: ImportJob) -> ImportReport:
     """Run the import in a transaction that is always rolled back; report every row."""
     report = job.new_report()
-    dataset, resource = _read(job, report)
+    dataset, resource = _read(job, report, "validating")
     if dataset is None:
         return report
     try:
@@ -131,7 +135,7 @@ def import_apply(
     history and data commit together or not at all).
     """
     report = job.new_report()
-    dataset, resource = _read(job, report)
+    dataset, resource = _read(job, report, "applying")
     if dataset is None:
         return False, report
     try:

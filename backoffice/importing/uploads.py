@@ -29,6 +29,8 @@ from import_export.tmp_storages import BaseStorage
 
 TOKEN_PATTERN = re.compile(r"[0-9a-f]{32}")
 SIGNING_SALT = "backoffice.importing.confirm"
+# the files an upload may keep beside it, by the suffix they are stored under
+EXTRA_FILES = ("errors.csv", "rejected.csv")
 
 
 class InvalidToken(ValueError):
@@ -67,9 +69,33 @@ class PrivateImportStorage:
     def read_meta(self, token: str) -> dict:
         return json.loads(_read_upload(self._paths(token)[1]))
 
+    def write_meta(self, token: str, meta: dict) -> None:
+        """Replace an upload's metadata (a job adds its preview once it has one)."""
+        _, meta_path = self._paths(token)
+        partial = meta_path.with_suffix(".json.partial")
+        partial.unlink(missing_ok=True)
+        _write_private(partial, json.dumps(meta).encode())
+        os.replace(partial, meta_path)
+
+    def write_extra(self, token: str, name: str, data: bytes) -> None:
+        """A file that belongs to the upload (its error report, its rejected rows)."""
+        path = self._extra_path(token, name)
+        path.unlink(missing_ok=True)
+        _write_private(path, data)
+
+    def read_extra(self, token: str, name: str) -> bytes:
+        return _read_upload(self._extra_path(token, name))
+
+    def _extra_path(self, token: str, name: str) -> Path:
+        if name not in EXTRA_FILES:
+            raise ValueError(f"not a file an upload keeps: {name!r}")
+        return self._paths(token)[0].with_suffix(f".{name}")
+
     def remove(self, token: str) -> None:
         for path in self._paths(token):
             path.unlink(missing_ok=True)
+        for name in EXTRA_FILES:
+            self._extra_path(token, name).unlink(missing_ok=True)
 
     def remove_stale(self, max_age: int | None = None) -> list[dict]:
         """Delete uploads older than ``max_age`` seconds; returns their metadata."""

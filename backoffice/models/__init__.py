@@ -12,6 +12,7 @@ from backoffice.models.figures import (
 )
 from backoffice.models.imports import ImportRecord
 from backoffice.models.inventory import InventoryLog, InventoryReason
+from backoffice.models.jobs import DataJob
 from backoffice.models.reviews import Review
 from backoffice.models.sales import Order, OrderItem, OrderStatus, OrderStatusChange
 
@@ -21,6 +22,7 @@ __all__ = [
     "Customer",
     "CustomerFigures",
     "DayCategorySales",
+    "DataJob",
     "DaySales",
     "ImportRecord",
     "InventoryLog",

@@ -105,6 +105,10 @@ INSTALLED_APPS = [
     "rangefilter",
     "csp",
     "axes",
+    # Django's Tasks framework (DEP 14): the django-tasks backport on 5.2, django.tasks from
+    # Django 6.0; its database backend and worker (``manage.py db_worker``) by default
+    "django_tasks",
+    "django_tasks_db",
     "backoffice",
 ]
 
@@ -173,6 +177,46 @@ else:
             "LOCATION": "backoffice_cache",
         }
     }
+
+# ------------------------------------------------------------------------------
+# Background work (imports, big exports) through Django's Tasks framework API.
+# Default: the database backend, whose worker (`manage.py db_worker`) needs nothing else
+# installed; `make run` starts one beside the server. With REDIS_URL: RQ (django-tasks-rq),
+# whose workers (`manage.py rqworker --job-class django_tasks_rq.Job default`) run on any
+# number of machines. RQ rather than Celery: the backport's RQ backend covers what the jobs
+# use (enqueue, results, a real process per job that may be killed), with one broker the
+# project already runs for its cache. Either way a job's live progress and its cancel
+# request travel through the "jobs" cache (below), its outcome through its DataJob row.
+# ------------------------------------------------------------------------------
+TASK_QUEUE = "default"
+if os.environ.get("REDIS_URL"):
+    INSTALLED_APPS += ["django_rq", "django_tasks_rq"]
+    RQ_QUEUES = {TASK_QUEUE: {"URL": os.environ["REDIS_URL"], "DEFAULT_TIMEOUT": 6 * 60 * 60}}
+    TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": [TASK_QUEUE]}}
+else:
+    TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": [TASK_QUEUE]}}
+
+# A job's live progress, heartbeat and cancel request: written while its rows are still in an
+# open transaction, so never through the database (SQLite would be locked by that very
+# transaction; PostgreSQL would show nothing until the commit). Redis when REDIS_URL is set
+# (workers on several machines), else files in a private folder beside the uploads (the
+# server and its worker on one machine).
+JOBS_CACHE = "jobs"
+JOB_PROGRESS_DIR = Path(
+    os.environ.get("DJANGO_JOB_PROGRESS_DIR")
+    or Path(tempfile.gettempdir()) / f"backoffice-jobs-{os.getuid()}"
+)
+CACHES[JOBS_CACHE] = (
+    {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": os.environ["REDIS_URL"]}
+    if os.environ.get("REDIS_URL")
+    else {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": str(JOB_PROGRESS_DIR),
+    }
+)
+# Seconds without a heartbeat after which a running job is taken for dead (its worker was
+# killed or lost): it is shown failed, nothing of it applied, and can be run again.
+JOB_HEARTBEAT_TIMEOUT = int(os.environ.get("DJANGO_JOB_HEARTBEAT_TIMEOUT", 60))
 
 # ------------------------------------------------------------------------------
 # Login throttling (django-axes): after AXES_FAILURE_LIMIT wrong passwords for one user from one
