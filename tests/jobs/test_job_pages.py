@@ -126,7 +126,12 @@ def test_a_running_job_shows_its_live_progress(client, owner):
     with progress.Heartbeat(job.pk):
         live = client.get(url("progress", job)).json()
         text = client.get(page(job)).content.decode()
-    assert (live["status"], live["phase"], live["done"], live["total"]) == ("running", "applying", 2, 3)
+    assert (live["status"], live["phase"], live["done"], live["total"]) == (
+        "running",
+        "applying",
+        2,
+        3,
+    )
     assert live["polling"] is True
     assert "job_progress.js" in text and 'data-status="running"' in text
     client.post(url("cancel", job))
