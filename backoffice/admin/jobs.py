@@ -125,6 +125,11 @@ class DataJobAdmin(admin.ModelAdmin):
             path(
                 "<int:job_id>/errors.csv", view(self.errors_view), name="backoffice_datajob_errors"
             ),
+            path(
+                "<int:job_id>/rejected.csv",
+                view(self.rejected_view),
+                name="backoffice_datajob_rejected",
+            ),
             *super().get_urls(),
         ]
 
@@ -154,7 +159,10 @@ class DataJobAdmin(admin.ModelAdmin):
             "may_run_again": job.status == Status.FAILED
             and job.step == DataJob.Step.APPLY
             and bool(job.file_token),
-            "has_error_report": bool((job.report or {}).get("error_count")),
+            "has_error_report": bool((job.report or {}).get("error_count"))
+            and bool(job.file_token),
+            "has_rejected_rows": job.status == Status.SUCCEEDED
+            and bool((job.counts or {}).get("error")),
             "list_url": reverse("admin:backoffice_datajob_changelist"),
             "media": self.media,
         }
@@ -208,14 +216,20 @@ class DataJobAdmin(admin.ModelAdmin):
         return HttpResponseRedirect(self._page_url(job))
 
     def errors_view(self, request, job_id):
+        return self._kept_file(request, job_id, "errors.csv", "problems", "error report")
+
+    def rejected_view(self, request, job_id):
+        return self._kept_file(request, job_id, "rejected.csv", "rejected-rows", "rejected rows")
+
+    def _kept_file(self, request, job_id, name, download_as, what):
         job = self._job(request, job_id)
         try:
-            data = PrivateImportStorage().read_extra(job.file_token, "errors.csv")
+            data = PrivateImportStorage().read_extra(job.file_token, name)
         except (InvalidToken, ValueError):
-            messages.error(request, "This job's error report is no longer kept.")
+            messages.error(request, f"This job's {what} are no longer kept.")
             return HttpResponseRedirect(self._page_url(job))
         response = HttpResponse(data, content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="job-{job.pk}-problems.csv"'
+        response["Content-Disposition"] = f'attachment; filename="job-{job.pk}-{download_as}.csv"'
         return response
 
     @staticmethod

@@ -242,6 +242,9 @@ def _apply(job: DataJob, reporter: Reporter) -> None:
     if import_job is None:
         return
     preview = PrivateImportStorage().read_meta(job.file_token).get("preview", [])
+    rejected = []
+    if job.apply_mode == DataJob.ApplyMode.VALID_ROWS:
+        import_job.dataset, preview, rejected = _valid_rows_only(job, import_job, preview)
     page_admin = _page_admin(job)
     writes_history = page_admin is not None and job.user is not None
     request = SimpleNamespace(user=job.user)  # what the admin's history writer reads
@@ -254,7 +257,7 @@ def _apply(job: DataJob, reporter: Reporter) -> None:
         if writes_history
         else None,
     )
-    job.counts = report.counts
+    job.counts = {**report.counts, "error": len(rejected)}
     job.rows_done = len(report.rows) if applied else 0
     if not applied:
         job.report = {**job.report, "problems": report.problems}
@@ -262,13 +265,59 @@ def _apply(job: DataJob, reporter: Reporter) -> None:
         job.import_record = record
         _finish(job, Status.FAILED, "Nothing was imported: " + " ".join(report.problems[:3]))
         return
-    job.import_record = record_import(import_job, report, ImportRecord.Outcome.APPLIED)
-    _finish(
-        job,
-        Status.SUCCEEDED,
-        "Imported: {new} new, {updated} updated, {unchanged} unchanged.".format(**report.counts),
+    message = "Imported: {new} new, {updated} updated, {unchanged} unchanged.".format(
+        **report.counts
     )
-    _drop_upload(job)
+    if rejected:
+        message += (
+            f" {len(rejected)} rejected row(s) were left out, as chosen at confirm: download "
+            "them with their problems from the job's page."
+        )
+    record = record_import(import_job, report, ImportRecord.Outcome.APPLIED)
+    if rejected:
+        record.rows_invalid = len(rejected)
+        record.message = f"Applied the valid rows only (chosen at confirm, job #{job.pk}); " + (
+            f"{len(rejected)} rejected row(s) left out."
+        )
+        record.save(update_fields=["rows_invalid", "message"])
+    job.import_record = record
+    _finish(job, Status.SUCCEEDED, message)
+    if not rejected:
+        _drop_upload(job)  # with rejected rows the upload stays for their download (swept later)
+
+
+def _valid_rows_only(job: DataJob, import_job: ImportJob, preview: list):
+    """The file without the rows the preview found problems in, the preview of the rest
+    renumbered as that file's lines, and the rejected rows (as the file had them, with their
+    problems) written beside the upload as ``rejected.csv``.
+
+    The preview's lines count as a spreadsheet does (the header is line 1), one per row."""
+    resource = import_job.resource_class()
+    dataset = import_job.file_format.create_dataset(
+        import_job.data, max_columns=resource.max_columns(import_job.ignored_columns)
+    )
+    rejected_lines = {row[0] for row in preview if row[1] == "error"}
+    problems = {}
+    report = PrivateImportStorage().read_extra(job.file_token, "errors.csv").decode("utf-8-sig")
+    for line, column, _value, message in list(csv.reader(io.StringIO(report)))[1:]:
+        problems.setdefault(int(line), []).append(f"{column}: {message}" if column else message)
+    kept, rejected = [], []
+    for index, values in enumerate(dataset, start=2):
+        if index in rejected_lines:
+            rejected.append([index, *values, "; ".join(problems.get(index, []))])
+        else:
+            kept.append(values)
+    valid = dataset.__class__(*kept, headers=dataset.headers)
+    renumbered = [
+        [line, *row[1:]]
+        for line, row in enumerate((r for r in preview if r[1] != "error"), start=2)
+    ]
+    PrivateImportStorage().write_extra(
+        job.file_token,
+        "rejected.csv",
+        _csv(["line", *dataset.headers, "problem"], rejected),
+    )
+    return valid, renumbered, rejected
 
 
 STEPS = {DataJob.Step.PREVIEW: _preview, DataJob.Step.APPLY: _apply}

@@ -165,3 +165,33 @@ def test_the_job_list_runs_the_same_queries_whatever_the_number_of_jobs(
     with django_assert_max_num_queries(len(one)):
         response = client.get(LIST)
     assert response.content.decode().count("categories.csv") == 6
+
+
+def test_the_valid_rows_apply_and_the_rejected_ones_come_back_as_a_file(client, owner):
+    job = previewed(owner, categories_csv(2) + ",blank name\n" + "Kept too,Fine\n")
+    text = client.get(page(job)).content.decode()
+    assert 'value="all" disabled' in text  # all or nothing cannot pass: said before confirm
+    client.post(url("confirm", job), {"apply_mode": "valid"})
+    job.refresh_from_db()
+    assert job.status == Status.SUCCEEDED, job.message
+    names = set(
+        Category.objects.filter(description__in=["Made by a job test", "Fine"]).values_list(
+            "name", flat=True
+        )
+    )
+    assert names == {"Job category 000000", "Job category 000001", "Kept too"}
+    assert "1 rejected row(s) were left out" in job.message
+    record = job.import_record
+    assert (record.outcome, record.rows_new, record.rows_invalid) == ("applied", 3, 1)
+    assert "valid rows only" in record.message
+    rejected = client.get(url("rejected", job)).content.decode("utf-8-sig").splitlines()
+    assert rejected[0] == "line,name,description,problem"
+    assert rejected[1].startswith("4,,blank name,name: ")
+
+
+def test_all_or_nothing_with_a_bad_row_imports_nothing(client, owner):
+    job = previewed(owner, categories_csv(2) + ",blank name\n")
+    client.post(url("confirm", job), {"apply_mode": "all"})
+    job.refresh_from_db()
+    assert job.status == Status.FAILED and job.message.startswith("Nothing was imported")
+    assert not Category.objects.filter(name__startswith="Job category").exists()
