@@ -14,8 +14,12 @@ from django.http import HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils.functional import SimpleLazyObject
 from django.views.decorators.http import require_POST
+from django_tasks_db.models import DBTaskResult
 
+from backoffice.admin.common.base import BackofficeAdmin
+from backoffice.admin.common.readonly import ReadOnlyAdminMixin
 from backoffice.importing.uploads import InvalidToken, PrivateImportStorage
 from backoffice.jobs import imports, progress
 from backoffice.models import DataJob
@@ -23,8 +27,14 @@ from backoffice.models import DataJob
 Status = DataJob.Status
 
 
+# The task backend's own table (django-tasks-db's admin): the worker's business; staff follow
+# their work as jobs, below.
+if DBTaskResult in admin.site._registry:
+    admin.site.unregister(DBTaskResult)
+
+
 @admin.register(DataJob)
-class DataJobAdmin(admin.ModelAdmin):
+class DataJobAdmin(ReadOnlyAdminMixin, BackofficeAdmin):
     """Read-only: jobs are started by the Import and Export pages and ``import_file``."""
 
     list_display = [
@@ -57,15 +67,6 @@ class DataJobAdmin(admin.ModelAdmin):
         if not (request.user.is_active and request.user.is_staff):
             return False
         return obj is None or request.user.is_superuser or obj.user_id == request.user.pk
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     # --- the list ------------------------------------------------------------------------
 
@@ -165,6 +166,8 @@ class DataJobAdmin(admin.ModelAdmin):
             and bool((job.counts or {}).get("error")),
             "list_url": reverse("admin:backoffice_datajob_changelist"),
             "media": self.media,
+            # the whole preview, row by row, read only if something asks for it
+            "report": SimpleLazyObject(lambda: imports.report_of(job)),
         }
         request.current_app = self.admin_site.name
         return TemplateResponse(request, self.change_form_template, context)

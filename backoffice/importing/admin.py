@@ -7,20 +7,18 @@ open, each through the hook the library offers for it:
   code can't name two permissions: ``has_import_permission`` adds it); export needs
   ``<app>.export_<model>`` (``IMPORT_EXPORT_EXPORT_PERMISSION_CODE``), or "view" for models
   without that permission;
-* the preview step (``import_action``) is ours: the library reads the file before any check
-  and shows exception class names, runs the dry run outside a transaction we can reason about
-  and keeps no record of the rows it previewed. Ours refuses bad uploads with sentences
-  (``formats``), keeps the upload privately (``uploads``), records failures in the import
-  history and stores the preview for the confirm step;
-* the confirm step is the library's ``process_import`` with our ``confirm_form_class`` (one
-  signed token, never a file name), ``process_dataset`` (apply exactly the preview or nothing,
-  admin history in the same transaction: ``service.import_apply``) and ``process_result``
-  (import history, message); a refused confirmation answers 400, and Cancel is handled;
+* the upload (``import_action``) is ours: the library reads the file in the request before
+  any check and shows exception class names, runs the dry run outside a transaction we can
+  reason about and keeps no record of the rows it previewed. Ours refuses bad uploads with
+  sentences at once (size, a name that contradicts the format: recorded in the import
+  history), keeps an accepted one privately (``uploads``) and queues its preview as a job
+  (``backoffice.jobs.imports``); the answer is the job's page, where the preview, the
+  confirm, cancel and "run again" are (``backoffice.admin.jobs``). The library's confirm URL
+  (``process_import``) only points there;
 * export goes through ``get_export_queryset`` (what the list shows, the user's rows only) and
   streams CSV/TSV (``exporting``); values stay native (numbers are numbers) in every format.
 """
 
-from dataclasses import dataclass
 from pathlib import Path
 
 from django import forms
@@ -32,24 +30,20 @@ from django.forms import MultipleChoiceField, MultipleHiddenInput
 from django.http import HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 from import_export.forms import ImportForm
-from import_export.signals import post_export, post_import
+from import_export.signals import post_export
 
 from backoffice.importing import exporting, rules
 from backoffice.importing.formats import FORMATS
-from backoffice.importing.report import ImportReport
-from backoffice.importing.service import ImportJob, import_apply, import_preview, record_import
-from backoffice.importing.uploads import (
-    InvalidToken,
-    PrivateImportStorage,
-    sign_token,
-    unsign_token,
-)
-from backoffice.models import ImportRecord
+from backoffice.importing.service import ImportJob, record_import
+from backoffice.importing.uploads import PrivateImportStorage
+from backoffice.jobs.imports import start_import
+from backoffice.models import DataJob, ImportRecord
 
 EXPORT_ACTION = "export_admin_action"
 
@@ -60,54 +54,9 @@ class BackofficeImportForm(ImportForm):
     import_file = forms.FileField(label=_lazy("File to import"), allow_empty_file=True)
 
 
-class ConfirmImportForm(forms.Form):
-    """The confirm step carries one signed token, never a file name (see ``uploads``).
-
-    Valid only for the user and the admin page it was made for, while its upload exists; its
-    ``cleaned_data`` then holds what the library's ``process_import`` reads (the token as
-    ``import_file_name``, ``format``, ``resource``, ``original_file_name``) and the stored
-    ``meta`` (who uploaded what, and the preview's rows).
-    """
-
-    confirmation = forms.CharField(widget=forms.HiddenInput())
-
-    def __init__(self, *args, user_id=None, model_label="", **kwargs):
-        super().__init__(*args, **kwargs)
-        self.user_id = user_id
-        self.model_label = model_label
-
-    def clean(self):
-        value = self.cleaned_data.get("confirmation")
-        try:
-            if not value:
-                raise InvalidToken("This confirmation is not valid: upload the file again.")
-            token = unsign_token(value, user_id=self.user_id, model_label=self.model_label)
-            meta = PrivateImportStorage().read_meta(token)
-        except InvalidToken as exc:
-            raise forms.ValidationError(str(exc)) from None
-        return {
-            "confirmation": value,
-            "import_file_name": token,
-            "original_file_name": meta["file_name"],
-            "format": meta["format"],
-            "resource": meta["resource"],
-            "meta": meta,
-        }
-
-
-@dataclass
-class ConfirmOutcome:
-    """What ``process_dataset`` hands ``process_result``: the job, applied or not, the report."""
-
-    job: ImportJob
-    applied: bool
-    report: ImportReport
-
-
 class ImportViewsMixin:
     import_template_name = "admin/import_export/backoffice_import.html"
     import_form_class = BackofficeImportForm
-    confirm_form_class = ConfirmImportForm
 
     @property
     def formats(self):
@@ -134,71 +83,52 @@ class ImportViewsMixin:
     # --- step 1: upload and preview ------------------------------------------------------
 
     def import_action(self, request, **kwargs):
+        """Upload: a refused file is answered here (and recorded); an accepted one is kept
+        privately and its preview queued as a job, and the answer is the job's page at once
+        (``backoffice.jobs.imports``: preview, confirm, apply on a task worker)."""
         if not self.has_import_permission(request):
             raise PermissionDenied
         form = self.create_import_form(request)
-        context = {}
         if request.method == "POST" and form.is_valid():
-            context = self._preview(request, form)
-        return self._render_import(request, form, context)
-
-    def _preview(self, request, form) -> dict:
-        upload = form.cleaned_data["import_file"]
-        file_format = self.get_import_formats()[int(form.cleaned_data["format"])]()
-        job = self._job(request, form, file_format, Path(upload.name).name)
-        problem = upload_problem(upload, file_format)
-        if problem is None:
-            job.data = b"".join(upload.chunks())
-            report = import_preview(job)
-        else:
+            upload = form.cleaned_data["import_file"]
+            file_format = self.get_import_formats()[int(form.cleaned_data["format"])]()
+            resource_class = self.choose_import_resource_class(form, request)
+            problem = upload_problem(upload, file_format)
+            if problem is None:
+                self._sweep_abandoned(PrivateImportStorage())
+                job = start_import(
+                    user=request.user,
+                    page_label=self.model._meta.label,
+                    resource_class=resource_class,
+                    format_index=FORMATS.index(type(file_format)),
+                    file_name=Path(upload.name).name,
+                    data=b"".join(upload.chunks()),
+                    ignored_columns=self._export_only_columns(request, resource_class),
+                )
+                messages.info(
+                    request,
+                    _("%(file)s is uploaded; its preview runs as job #%(job)d.")
+                    % {"file": job.file_name, "job": job.pk},
+                )
+                return HttpResponseRedirect(
+                    reverse("admin:backoffice_datajob_change", args=[job.pk])
+                )
+            job = self._job(request, form, file_format, Path(upload.name).name)
             report = job.new_report()
             report.problems.append(problem)
-        if not report.ok:
             record_import(job, report, ImportRecord.Outcome.FAILED)
-            return {"report": report}
-        storage = PrivateImportStorage()
-        self._sweep_abandoned(storage)
-        upload.tmp_storage_name = storage.save(
-            job.data,
-            {
-                "user_id": request.user.pk,
-                "model_label": job.model_label,
-                "resource": int(form.cleaned_data.get("resource") or 0),
-                "format": int(form.cleaned_data["format"]),
-                "file_name": job.file_name,
-                "format_title": file_format.get_title(),
-                "preview": report.comparable(),
-                "counts": report.counts,
-            },
-        )
-        return {"report": report, "confirm_form": self.create_confirm_form(request, form)}
+            return self._render_import(request, form, {"report": report})
+        return self._render_import(request, form, {})
 
-    def _job(self, request, form, file_format, file_name, dataset=None) -> ImportJob:
-        resource_class = self.choose_import_resource_class(form, request)
+    def _job(self, request, form, file_format, file_name) -> ImportJob:
+        """The import service's record of a refused upload (for the import history)."""
         return ImportJob(
-            resource_class=resource_class,
+            resource_class=self.choose_import_resource_class(form, request),
             file_format=file_format,
             data=b"",
             file_name=file_name,
             user=request.user,
-            ignored_columns=self._export_only_columns(request, resource_class),
-            dataset=dataset,
-            resource_kwargs=self.get_import_resource_kwargs(request, form=form),
-            import_kwargs=self.get_import_data_kwargs(request=request, form=form),
         )
-
-    def get_confirm_form_kwargs(self, request, import_form=None):
-        kwargs = super().get_confirm_form_kwargs(request, import_form)
-        return {**kwargs, "user_id": request.user.pk, "model_label": self.model._meta.label}
-
-    def get_confirm_form_initial(self, request, import_form):
-        """The signed token of the stored upload, bound to the user and to this admin page (a
-        Tags page may import product-tag links: the page, not the resource's model)."""
-        if import_form is None:
-            return {}
-        token = import_form.cleaned_data["import_file"].tmp_storage_name
-        label = self.model._meta.label
-        return {"confirmation": sign_token(token, user_id=request.user.pk, model_label=label)}
 
     def _export_only_columns(self, request, resource_class) -> frozenset:
         """Columns our own exports of this model write but this import doesn't read (figures
@@ -221,6 +151,13 @@ class ImportViewsMixin:
         stale = [meta for meta in storage.remove_stale() if meta.get("model_label")]
         if not stale:
             return
+        DataJob.objects.filter(
+            file_token__in=[meta["token"] for meta in stale], status=DataJob.Status.PREVIEWED
+        ).update(
+            status=DataJob.Status.CANCELLED,
+            finished_at=timezone.now(),
+            message="The preview expired before anyone confirmed it; nothing was imported.",
+        )
         uploaders = {meta.get("user_id") for meta in stale} - {None}
         existing = set(
             get_user_model().objects.filter(pk__in=uploaders).values_list("pk", flat=True)
@@ -258,78 +195,18 @@ class ImportViewsMixin:
         request.current_app = self.admin_site.name
         return TemplateResponse(request, [self.import_template_name], context, status=status)
 
-    # --- step 2: confirm or cancel (the library's process_import, on its hooks) -----------
+    # --- step 2 is the job's page (backoffice.admin.jobs) --------------------------------
 
     @method_decorator(require_POST)
     def process_import(self, request, **kwargs):
-        """The library's confirm step; a confirmation that doesn't hold (forged, another
-        user's, expired, used up) is refused with 400 and the upload form, and Cancel throws
-        the upload away."""
+        """The library's confirm URL: imports are confirmed on their job's page now."""
         if not self.has_import_permission(request):
             raise PermissionDenied
-        try:
-            if "cancel" in request.POST:
-                return self._cancel_import(request)
-            return super().process_import(request, **kwargs)
-        except InvalidToken as exc:
-            messages.error(request, str(exc))
-            return self._render_import(request, self.create_import_form_blank(request), {}, 400)
-
-    def create_confirm_form(self, request, import_form=None):
-        form = super().create_confirm_form(request, import_form)
-        if import_form is None and not form.is_valid():  # the posted confirm step
-            raise InvalidToken(" ".join(form.non_field_errors()) or form.errors.as_text())
-        return form
-
-    def _cancel_import(self, request):
-        form = self.create_confirm_form(request)
-        meta = form.cleaned_data["meta"]
-        PrivateImportStorage().remove(form.cleaned_data["import_file_name"])
-        file_format = self.get_import_formats()[meta["format"]]()
-        job = self._job(request, form, file_format, meta["file_name"])
-        record_import(job, job.new_report(), ImportRecord.Outcome.ABANDONED, "Cancelled.")
-        messages.info(request, _("Import cancelled; nothing was imported."))
-        return HttpResponseRedirect(self._changelist_url())
-
-    def process_dataset(self, dataset, form, request, **kwargs):
-        """Apply the file only if it does exactly what its preview showed, else nothing; the
-        admin history is written in the same transaction (``service.import_apply``)."""
-        meta = form.cleaned_data["meta"]
-        # confirmed, refused or failed: the upload is used up either way
-        PrivateImportStorage().remove(form.cleaned_data["import_file_name"])
-        file_format = self.get_import_formats()[meta["format"]]()
-        job = self._job(request, form, file_format, meta["file_name"], dataset=dataset)
-        applied, report = import_apply(
-            job,
-            meta["preview"],
-            on_applied=lambda result: self.generate_log_entries(result, request),
-        )
-        return ConfirmOutcome(job, applied, report)
-
-    def process_result(self, outcome, request):
-        """The import history entry, the message, the post_import signal and the redirect (the
-        admin history is already written, with the rows)."""
-        if not outcome.applied:
-            record_import(outcome.job, outcome.report, ImportRecord.Outcome.FAILED)
-            messages.error(request, _("Nothing was imported: see the problems below."))
-            context = {"report": outcome.report, "failed": True}
-            return self._render_import(request, self.create_import_form_blank(request), context)
-        record_import(outcome.job, outcome.report, ImportRecord.Outcome.APPLIED)
-        self.add_success_message(outcome, request)
-        post_import.send(sender=None, model=self.model)
-        return HttpResponseRedirect(self._changelist_url())
-
-    def add_success_message(self, outcome, request):
-        messages.success(
+        messages.error(
             request,
-            _("Import finished: %(new)d new, %(updated)d updated, %(unchanged)d unchanged.")
-            % outcome.report.counts,
+            _("Imports are confirmed on their job's page: find it under Import and export jobs."),
         )
-
-    def create_import_form_blank(self, request):
-        return self.get_import_form_class(request)(
-            self.get_import_formats(), self.get_import_resource_classes(request)
-        )
+        return HttpResponseRedirect(reverse("admin:backoffice_datajob_changelist"))
 
     def _changelist_url(self):
         opts = self.model._meta

@@ -7,10 +7,9 @@ reachable). Here:
 * files live in ``IMPORT_TEMP_DIR`` (mode 0700, never under MEDIA_ROOT or a served folder);
 * a file is named by a random 32-hex-digit token and nothing else is ever opened: a token that
   isn't exactly that shape is refused before any path is built;
-* the browser only ever holds the token inside a value signed with the secret key and bound
-  to the user and the model (``sign_token``/``unsign_token``, checked by the admin's
-  ``ConfirmImportForm``), so one staff member can't confirm another's upload and a forged
-  name goes nowhere;
+* the browser never holds even the token: an upload belongs to its import job
+  (``DataJob.file_token``), confirmed on the job's page by its owner only, so one staff member
+  can't confirm another's upload and no posted name is ever opened;
 * each upload has a JSON sidecar (who, what, the preview's rows) and both are removed on
   confirm or cancel; leftovers older than ``IMPORT_PREVIEW_MAX_AGE`` are swept away.
 """
@@ -24,11 +23,9 @@ import time
 from pathlib import Path
 
 from django.conf import settings
-from django.core import signing
 from import_export.tmp_storages import BaseStorage
 
 TOKEN_PATTERN = re.compile(r"[0-9a-f]{32}")
-SIGNING_SALT = "backoffice.importing.confirm"
 # the files an upload may keep beside it, by the suffix they are stored under
 EXTRA_FILES = ("errors.csv", "rejected.csv")
 
@@ -109,7 +106,7 @@ class PrivateImportStorage:
             if not TOKEN_PATTERN.fullmatch(token) or meta_path.stat().st_mtime > cutoff:
                 continue
             with contextlib.suppress(OSError, ValueError):
-                removed.append(json.loads(meta_path.read_text()))
+                removed.append({**json.loads(meta_path.read_text()), "token": token})
             self.remove(token)
         return removed
 
@@ -127,22 +124,6 @@ def _write_private(path: Path, data: bytes) -> None:
     descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(descriptor, "wb") as file:
         file.write(data)
-
-
-def sign_token(token: str, *, user_id, model_label: str) -> str:
-    return signing.dumps({"t": token, "u": user_id, "m": model_label}, salt=SIGNING_SALT)
-
-
-def unsign_token(value: str, *, user_id, model_label: str) -> str:
-    try:
-        payload = signing.loads(value, salt=SIGNING_SALT, max_age=settings.IMPORT_PREVIEW_MAX_AGE)
-    except signing.SignatureExpired:
-        raise InvalidToken("This preview has expired: upload the file again.") from None
-    except signing.BadSignature:
-        raise InvalidToken("This confirmation is not valid: upload the file again.") from None
-    if payload.get("u") != user_id or payload.get("m") != model_label:
-        raise InvalidToken("This confirmation belongs to another upload: upload the file again.")
-    return payload["t"]
 
 
 class LibraryTempStorage(BaseStorage):

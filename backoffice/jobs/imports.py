@@ -12,6 +12,7 @@ never commits); its job stops beating (``progress.Heartbeat``) and is shown fail
 "Run again" (``fail_dead_jobs``, ``run_again``).
 """
 
+import contextlib
 import csv
 import io
 import logging
@@ -21,8 +22,10 @@ from django.contrib import admin
 from django.db.models import F
 from django.utils import timezone
 from django.utils.module_loading import import_string
+from import_export.signals import post_import
 
 from backoffice.importing.formats import FORMATS
+from backoffice.importing.report import ImportReport, RowProblem, RowReport
 from backoffice.importing.service import ImportJob, import_apply, import_preview, record_import
 from backoffice.importing.uploads import InvalidToken, PrivateImportStorage
 from backoffice.jobs import progress
@@ -230,6 +233,7 @@ def _preview(job: DataJob, reporter: Reporter) -> None:
             job.report["problems"] = ["The file has no rows to import."]
         _finish(job, Status.FAILED, "Nothing was imported: the file itself was refused.")
         _record(job, ImportRecord.Outcome.FAILED, "\n".join(job.report["problems"]), report)
+        _drop_upload(job)  # a refused file is not kept: its problems are on the job's page
         return
     meta = storage.read_meta(job.file_token)
     storage.write_meta(job.file_token, {**meta, "preview": report.comparable()})
@@ -260,7 +264,17 @@ def _apply(job: DataJob, reporter: Reporter) -> None:
     job.counts = {**report.counts, "error": len(rejected)}
     job.rows_done = len(report.rows) if applied else 0
     if not applied:
-        job.report = {**job.report, "problems": report.problems}
+        errors = _problem_rows(report)  # what stopped it, the row problems included
+        job.report = {
+            **job.report,
+            "problems": report.problems,
+            "errors": errors[:SHOWN_PROBLEMS],
+            "error_count": len(errors),
+        }
+        if errors:
+            PrivateImportStorage().write_extra(
+                job.file_token, "errors.csv", _csv(ERROR_REPORT_HEADER, errors)
+            )
         record = record_import(import_job, report, ImportRecord.Outcome.FAILED)
         job.import_record = record
         _finish(job, Status.FAILED, "Nothing was imported: " + " ".join(report.problems[:3]))
@@ -282,6 +296,7 @@ def _apply(job: DataJob, reporter: Reporter) -> None:
         record.save(update_fields=["rows_invalid", "message"])
     job.import_record = record
     _finish(job, Status.SUCCEEDED, message)
+    post_import.send(sender=None, model=import_job.resource_class._meta.model)
     if not rejected:
         _drop_upload(job)  # with rejected rows the upload stays for their download (swept later)
 
@@ -321,6 +336,32 @@ def _valid_rows_only(job: DataJob, import_job: ImportJob, preview: list):
 
 
 STEPS = {DataJob.Step.PREVIEW: _preview, DataJob.Step.APPLY: _apply}
+
+
+def report_of(job: DataJob) -> ImportReport:
+    """The preview's report, row by row, as the import page showed it before jobs: rebuilt
+    from the kept preview (each row's kind and values before and after) and its problems.
+    Read only where every row is wanted (an export of the preview, the tests); the job's page
+    shows the first rows from ``job.report``."""
+    report = ImportReport(
+        model_label=job.model_label, file_name=job.file_name, file_format=job.file_format
+    )
+    report.problems = list((job.report or {}).get("problems", []))
+    report.notes = list((job.report or {}).get("notes", []))
+    problems = {}
+    storage = PrivateImportStorage()
+    preview, kept = [], ""
+    with contextlib.suppress(InvalidToken):  # the upload is gone: the counts stay on the job
+        preview = storage.read_meta(job.file_token).get("preview", [])
+    with contextlib.suppress(InvalidToken):  # no problems found, no error report
+        kept = storage.read_extra(job.file_token, "errors.csv").decode("utf-8-sig")
+    for line, column, value, message in list(csv.reader(io.StringIO(kept)))[1:]:
+        problems.setdefault(int(line), []).append(RowProblem(column, value, message))
+    for line, kind, object_id, before, after in preview:
+        row = RowReport(line=line, kind=kind, object_id=object_id, before=before, after=after)
+        row.problems = problems.get(line, [])
+        report.rows.append(row)
+    return report
 
 
 # --- helpers -------------------------------------------------------------------------------

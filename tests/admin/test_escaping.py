@@ -104,6 +104,7 @@ def upload(client, model_name: str, content: str):
             "format": "0",
             "import_file": SimpleUploadedFile(f"{img('file')}.csv", content.encode()),
         },
+        follow=True,  # to the job's page, where the preview is
     )
 
 

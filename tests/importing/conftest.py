@@ -43,7 +43,9 @@ def streamed_text(response) -> str:
 
 
 def upload(client, model_name, name, content, fmt=None, resource=0, url=None):
-    """POST a file to the import page (the preview step); returns the response."""
+    """POST a file to the import page; returns the page it leads to: the job's page with the
+    preview (tasks run where they are enqueued in the tests), or the import page itself when
+    the upload is refused at once."""
     if isinstance(content, str):
         content = content.encode("utf-8")
     fmt = fmt or name.rsplit(".", 1)[-1].lower()
@@ -54,20 +56,28 @@ def upload(client, model_name, name, content, fmt=None, resource=0, url=None):
             "format": str(FORMAT_INDEX[fmt]),
             "import_file": SimpleUploadedFile(name, content),
         },
+        follow=True,
     )
 
 
-def confirmation_of(response) -> str:
-    match = re.search(r'name="confirmation" value="([^"]+)"', response.content.decode())
-    assert match, "no confirm form on the page:\n" + page_text(response)
-    return match.group(1)
+def job_of(response):
+    """The job a preview page shows."""
+    assert "job" in response.context, "not a job's page:\n" + page_text(response)[:2000]
+    return response.context["job"]
 
 
-def confirm(client, model_name, preview_response, url=None, **extra):
-    return client.post(
-        url or import_url(model_name, "process_import"),
-        {"confirmation": confirmation_of(preview_response), "confirm": "1", **extra},
-    )
+def confirm_url(response) -> str:
+    return reverse("admin:backoffice_datajob_confirm", args=[job_of(response).pk])
+
+
+def cancel_url(response) -> str:
+    return reverse("admin:backoffice_datajob_cancel", args=[job_of(response).pk])
+
+
+def confirm(client, model_name, preview_response, url=None, apply_mode="all"):
+    """Confirm the preview on its job's page (whatever list it came from: ``url`` is kept for
+    the callers that name one); returns the job's page after the apply."""
+    return client.post(confirm_url(preview_response), {"apply_mode": apply_mode}, follow=True)
 
 
 def upload_and_confirm(client, model_name, name, content, fmt=None, resource=0, url=None):
@@ -77,6 +87,11 @@ def upload_and_confirm(client, model_name, name, content, fmt=None, resource=0, 
         (r.line, r.problems) for r in preview.context["report"].error_rows
     ]
     return confirm(client, model_name, preview)
+
+
+def applied(response) -> bool:
+    """The job's page after a confirm shows the import done."""
+    return job_of(response).status == "succeeded"
 
 
 def page_text(response) -> str:

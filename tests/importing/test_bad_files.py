@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from backoffice.models import ImportRecord
+from backoffice.models import DataJob, ImportRecord
 from tests.importing.conftest import page_text, upload
 from tests.importing.snapshots import table_snapshot
 
@@ -52,13 +52,21 @@ CASES = {
 
 
 def assert_refused(response, words, before):
+    """A file refused whole (at upload or by its preview: the import history says failed), or
+    a file whose rows have problems: its preview names them and offers no all-or-nothing
+    confirm (only "apply the valid rows"), and nothing is written either way."""
     assert response.status_code == 200
     text = page_text(response)
     for word in words:
         assert word in text, (word, text[-3000:])
-    assert 'name="confirmation"' not in response.content.decode()
     assert "Traceback" not in text and "Error:" not in text.replace("Problem", "")
     assert table_snapshot() == before
+    job = response.context.get("job")
+    if job is not None and job.status == DataJob.Status.PREVIEWED:
+        assert job.counts["error"] > 0
+        assert 'value="all" disabled' in response.content.decode()
+        assert not ImportRecord.objects.exists()  # nothing decided yet
+        return
     record = ImportRecord.objects.get()
     assert record.outcome == ImportRecord.Outcome.FAILED
 

@@ -16,7 +16,11 @@ from import_export import mixins as library_mixins
 from backoffice.importing.admin import ExportViewsMixin, ImportViewsMixin
 from backoffice.models import Product
 from backoffice.resources import ProductResource
-from tests.importing.conftest import confirm, export_form_data, import_url, streamed_text, upload
+from tests.importing.conftest import (
+    export_form_data,
+    import_url,
+    streamed_text,
+)
 
 LIBRARY_BASES = [
     value
@@ -90,21 +94,6 @@ def test_export_selected_never_calls_a_deprecated_hook(seed, admin_client):
         ids = sorted(line.split(",")[0] for line in streamed_text(response).splitlines()[1:])
     assert ids == ["1", "3"]
     assert Product.objects.count() > 2
-
-
-def test_the_confirm_step_is_the_librarys_process_import(seed, admin_client, monkeypatch):
-    """Our confirm runs inside the library's ``process_import`` (our hooks, its view)."""
-    calls = []
-    original = library_admin.ImportMixin.process_import
-
-    def spy(self, request, **kwargs):
-        calls.append(type(self).__name__)
-        return original(self, request, **kwargs)
-
-    monkeypatch.setattr(library_admin.ImportMixin, "process_import", spy)
-    preview = upload(admin_client, "category", "c.csv", "id,name\n1,Electronics and more\n")
-    assert confirm(admin_client, "category", preview).status_code == 302
-    assert calls == ["CategoryAdmin"]
 
 
 def resource_classes() -> set[type]:

@@ -1,8 +1,9 @@
 """Uploads between preview and confirm: a posted name can't reach any other file.
 
 The library's confirm form posts ``import_file_name`` back and opens it in the system temp
-folder (only ``basename``-ed): any file there is one form field away. Ours posts a signed
-token bound to the user and the model; the storage opens nothing but 32-hex-digit names.
+folder (only ``basename``-ed): any file there is one form field away. Ours never takes a file
+name from the browser: an upload belongs to its job (confirmed on the job's page, by its owner
+only), and the storage opens nothing but 32-hex-digit names.
 """
 
 import tempfile
@@ -12,15 +13,10 @@ import pytest
 from import_export.forms import ConfirmImportForm as LibraryConfirmForm
 from import_export.tmp_storages import TempFolderStorage
 
-from backoffice.importing.uploads import (
-    InvalidToken,
-    LibraryTempStorage,
-    PrivateImportStorage,
-    sign_token,
-)
-from backoffice.models import ImportRecord
+from backoffice.importing.uploads import InvalidToken, LibraryTempStorage, PrivateImportStorage
+from backoffice.models import DataJob, ImportRecord
 from tests.factories import staff_user
-from tests.importing.conftest import confirmation_of, import_url, page_text, upload
+from tests.importing.conftest import confirm_url, import_url, job_of, page_text, upload
 from tests.importing.snapshots import table_snapshot
 
 TRAVERSALS = ["../../etc/passwd", "/etc/passwd", "..", "", "A" * 32, "0" * 31, "0" * 32 + "/.."]
@@ -54,33 +50,18 @@ def test_our_storages_refuse_any_name_that_is_not_a_token(name, private_import_d
 
 
 def test_library_fields_posted_to_the_confirm_step_are_ignored(seed, boss_client):
+    """The library's confirm URL reads no file: imports are confirmed on their job's page."""
     before = table_snapshot()
     response = boss_client.post(
         import_url("product", "process_import"),
         {"import_file_name": "../../etc/passwd", "original_file_name": "a.csv", "format": "0"},
+        follow=True,
     )
-    assert response.status_code == 400
-    assert "This confirmation is not valid" in page_text(response)
+    assert "Imports are confirmed on their job's page" in page_text(response)
     assert table_snapshot() == before
 
 
-@pytest.mark.parametrize("name", TRAVERSALS)
-def test_a_signed_token_naming_another_file_is_refused(seed, boss_client, boss, name):
-    forged = sign_token(name, user_id=boss.pk, model_label="backoffice.Product")
-    response = boss_client.post(import_url("product", "process_import"), {"confirmation": forged})
-    assert response.status_code == 400
-    assert "doesn't name an upload" in page_text(response)
-
-
-def test_a_tampered_confirmation_is_refused(seed, boss_client):
-    preview = upload(boss_client, "product", "p.csv", "id,price\n1,1199.99\n")
-    value = confirmation_of(preview)
-    tampered = value[:-3] + ("AAA" if not value.endswith("AAA") else "BBB")
-    response = boss_client.post(import_url("product", "process_import"), {"confirmation": tampered})
-    assert response.status_code == 400
-
-
-def test_another_users_confirmation_is_refused(seed, boss_client, client, django_user_model):
+def test_another_users_job_cannot_be_confirmed(seed, boss_client, client):
     preview = upload(boss_client, "product", "p.csv", "id,price\n1,1199.99\n")
     editor = staff_user(
         "backoffice.add_product",
@@ -90,30 +71,19 @@ def test_another_users_confirmation_is_refused(seed, boss_client, client, django
     )
     client.force_login(editor)
     before = table_snapshot()
-    response = client.post(
-        import_url("product", "process_import"), {"confirmation": confirmation_of(preview)}
-    )
-    assert response.status_code == 400
-    assert "belongs to another upload" in page_text(response)
+    assert client.post(confirm_url(preview), {"apply_mode": "all"}).status_code == 404
     assert table_snapshot() == before
 
 
-def test_a_confirmation_for_another_model_is_refused(seed, boss_client):
-    preview = upload(boss_client, "product", "p.csv", "id,price\n1,1199.99\n")
-    response = boss_client.post(
-        import_url("category", "process_import"), {"confirmation": confirmation_of(preview)}
-    )
-    assert response.status_code == 400
-
-
-def test_an_expired_preview_is_refused(seed, boss_client, settings):
+def test_an_expired_preview_is_cancelled_and_cannot_be_confirmed(seed, boss_client, settings):
     preview = upload(boss_client, "product", "p.csv", "id,price\n1,1199.99\n")
     settings.IMPORT_PREVIEW_MAX_AGE = -1
-    response = boss_client.post(
-        import_url("product", "process_import"), {"confirmation": confirmation_of(preview)}
-    )
-    assert response.status_code == 400
-    assert "expired" in page_text(response)
+    upload(boss_client, "category", "c.csv", "id,name\n1,Electronics\n")  # sweeps the old one
+    job = job_of(preview)
+    job.refresh_from_db()
+    assert job.status == DataJob.Status.CANCELLED and "expired" in job.message
+    response = boss_client.post(confirm_url(preview), {"apply_mode": "all"}, follow=True)
+    assert "not waiting for a confirm any more" in page_text(response)
 
 
 def test_the_confirm_step_only_answers_post(seed, boss_client):

@@ -6,7 +6,7 @@
   const page = document.querySelector(".job-page");
   if (!page) return;
   const box = page.querySelector(".job-progress");
-  if (!box || box.hidden) return;
+  if (!box) return;  // the job has finished: nothing to follow
   const bar = box.querySelector(".job-bar");
   const phase = box.querySelector(".job-phase");
   const counts = box.querySelector(".job-counts");
