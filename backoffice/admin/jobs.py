@@ -62,6 +62,11 @@ class DataJobAdmin(ReadOnlyAdminMixin, BackofficeAdmin):
     def has_module_permission(self, request):
         return request.user.is_active and request.user.is_staff
 
+    def has_export_permission(self, request):
+        """An export of the job list (the user's own jobs) needs the view permission, as every
+        export of a list without an export permission does."""
+        return request.user.has_perm("backoffice.view_datajob")
+
     def has_view_permission(self, request, obj=None):
         """Every staff member sees their own jobs (the queryset keeps them to those)."""
         if not (request.user.is_active and request.user.is_staff):
@@ -165,6 +170,10 @@ class DataJobAdmin(ReadOnlyAdminMixin, BackofficeAdmin):
             "has_rejected_rows": job.status == Status.SUCCEEDED
             and bool((job.counts or {}).get("error")),
             "list_url": reverse("admin:backoffice_datajob_changelist"),
+            "imported_list_url": _changelist_of(page_admin)
+            if job.status == Status.SUCCEEDED
+            else "",
+            "imported_list_name": page_admin.opts.verbose_name_plural if page_admin else "",
             "media": self.media,
             # the whole preview, row by row, read only if something asks for it
             "report": SimpleLazyObject(lambda: imports.report_of(job)),
@@ -263,3 +272,10 @@ def progress_of(job: DataJob) -> dict:
             seconds_left=round(state.seconds_left) if state.seconds_left is not None else None,
         )
     return live
+
+
+def _changelist_of(model_admin) -> str:
+    if model_admin is None:
+        return ""
+    opts = model_admin.opts
+    return reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist")

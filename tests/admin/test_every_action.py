@@ -35,6 +35,7 @@ from django.utils.html import escape
 from backoffice.models import (
     Category,
     Customer,
+    DataJob,
     ImportRecord,
     InventoryLog,
     InventoryReason,
@@ -116,6 +117,21 @@ def _import_records():
         )
 
 
+def _jobs():
+    for n in range(3):
+        DataJob.objects.create(
+            kind="import",
+            step="preview",
+            page_label="backoffice.Category",
+            model_label="backoffice.Category",
+            resource_path="backoffice.resources.CategoryResource",
+            resource_name="categories",
+            file_name=f"f{n}.csv",
+            file_format="csv",
+            status=DataJob.Status.CANCELLED,
+        )
+
+
 def _metadata():
     for product in Product.objects.filter(productmeta__isnull=True).order_by("pk")[:3]:
         ProductMeta.objects.create(product=product, metadata={"color": f"c{product.pk}"})
@@ -137,6 +153,7 @@ MAKERS = {
     "backoffice.InventoryLog": _stock_moves,
     "backoffice.OrderStatusChange": _status_changes,
     "backoffice.ImportRecord": _import_records,
+    "backoffice.DataJob": _jobs,
     "backoffice.ProductMeta": _metadata,
     "auth.Group": _groups,
     "axes.AccessAttempt": _login_records,
@@ -191,6 +208,8 @@ def lister_without_export(model):
     and a list that has only ``view`` can't be seen at all without it.
     """
     opts = model._meta
+    if model is DataJob:  # every staff member lists their own jobs; exporting needs "view"
+        return staff_user(username="lister"), True
     if "export" in opts.default_permissions:
         return staff_user(f"{opts.app_label}.view_{opts.model_name}", username="lister"), True
     if "change" in opts.default_permissions and admin.site._registry[model].has_change_permission(

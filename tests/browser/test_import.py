@@ -1,4 +1,5 @@
-"""Browser: a catalog editor imports a CSV of products - preview, confirm, and the list."""
+"""Browser: a catalog editor imports a CSV of products - upload, the job's preview, confirm,
+the outcome on the job's page, and the list."""
 
 from decimal import Decimal
 
@@ -42,12 +43,13 @@ def test_import_a_csv_of_products_preview_confirm_and_see_the_list(
     assert "bestseller, new" in row.locator("[data-column=tags]").inner_text()
     assert Product.objects.get(pk=1).price == Decimal("1299.99")  # the preview wrote nothing
 
-    page.click("#confirm-import input[name=confirm]")
+    assert "Preview" in page.locator(".job-status").inner_text()
+    page.click("#confirm-import input[type=submit]")
+    page.wait_for_selector("#imported-list")
+    assert page.locator(".job-status").inner_text() == "Done"
+    assert "Imported: 0 new, 1 updated, 1 unchanged." in page.locator(".job-message").inner_text()
+    page.click("#imported-list")
     page.wait_for_selector("#result_list")
-    assert (
-        "Import finished: 0 new, 1 updated, 1 unchanged."
-        in page.locator(".messagelist").inner_text()
-    )
     macbook_row = page.locator("#result_list tbody tr", has_text="MacBook Pro")
     assert macbook_row.locator("td.field-price_and_band").inner_text().startswith("1,199.99 (")
     assert "bestseller, new" in macbook_row.inner_text()
