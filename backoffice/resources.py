@@ -39,7 +39,7 @@ from backoffice.models import (
 )
 from backoffice.querysets.catalog import CATALOG_FIGURES
 from backoffice.querysets.sales import CUSTOMER_FIGURES, ORDER_FIGURES
-from backoffice.services.inventory import stock_set
+from backoffice.services.inventory import StockChange, stock_apply_changes, stock_set
 
 User = get_user_model()
 
@@ -121,13 +121,60 @@ class ProductResource(BackofficeResource):
             "updated_at",
         )
 
+    def _stock_note(self, opening: bool = False) -> str:
+        source = f" from {self.import_file_name}" if self.import_file_name else ""
+        return f"Opening stock, imported{source}." if opening else f"Imported{source}."
+
+    def bulk_update_existing(self, manager, updated):
+        """The chunked engine's update: every column but stock in bulk; stock through the
+        ledger, in bulk too (one log row per product whose count the file changes)."""
+        names = [n for n in updated[0][2].get("update_fields") or () if n != "id"]
+        columns = [n for n in names if n != "stock_quantity"]
+        if columns:
+            manager.bulk_update([instance for instance, _, _ in updated], columns, batch_size=1000)
+        if "stock_quantity" not in names:
+            return
+        changes = [
+            StockChange(
+                instance.pk,
+                instance.stock_quantity - state["stored"]["stock_quantity"],
+                InventoryReason.IMPORT,
+                self._stock_note(),
+            )
+            for instance, _, state in updated
+            if instance.stock_quantity != state["stored"]["stock_quantity"]
+        ]
+        stock_apply_changes(changes, user=self.import_user, import_record=self.import_record)
+
+    def after_chunk_written(self, created, updated):
+        """A product created with stock gets its opening-stock row in the inventory log
+        (reason "import", linked to the import record), as the add page writes one."""
+        InventoryLog.objects.bulk_create(
+            [
+                InventoryLog(
+                    product_id=instance.pk,
+                    user=self.import_user,
+                    change=instance.stock_quantity,
+                    stock_after=instance.stock_quantity,
+                    reason=InventoryReason.IMPORT,
+                    note=self._stock_note(opening=True),
+                    import_record=self.import_record,
+                )
+                for instance, _, _ in created
+                if instance.stock_quantity
+            ],
+            batch_size=2000,
+        )
+
     def do_instance_save(self, instance, is_create):
         """Stock of an existing product moves through the ledger: the difference between the
         stock now (read under the row lock) and the file's, logged with reason "import", the
         user and the import record, in the import's transaction. A new product's stock is its
-        opening stock as the file records it (no movement in this shop, so no log row)."""
+        opening stock, logged as such (the per-row path of ``load_seed_data``)."""
         if is_create:
-            return super().do_instance_save(instance, is_create)
+            super().do_instance_save(instance, is_create)
+            self.after_chunk_written([(instance, None, None)], [])  # its opening-stock row
+            return None
         fields = self._row_state.get("update_fields") or []
         wanted = instance.stock_quantity
         instance.save(update_fields=[name for name in fields if name != "stock_quantity"])
@@ -232,6 +279,13 @@ class UserResource(BackofficeResource):
         """The moved ids are remembered on the import's record: the guide's customers file
         names its accounts by id only, and is read with them (``CustomerResource``)."""
         super().after_import(dataset, result, **kwargs)
+        self._note_remaps(dry_run=kwargs.get("dry_run"))
+
+    def after_chunks(self, outcome, dry_run):
+        self._note_remaps(dry_run)
+        outcome.id_remaps = {str(old): new for old, new in self._id_remaps.items()}
+
+    def _note_remaps(self, dry_run) -> None:
         if not self._id_remaps:
             return
         moved = ", ".join(f"{old} → {new}" for old, new in self._id_remaps.items())
@@ -240,7 +294,7 @@ class UserResource(BackofficeResource):
             f"{moved}. A customers file that names accounts by these user_ids is read with "
             "the new ids."
         )
-        if self.import_record is not None and not kwargs.get("dry_run"):
+        if self.import_record is not None and not dry_run:
             self.import_record.id_remaps = {str(old): new for old, new in self._id_remaps.items()}
 
     def validate_instance(self, instance, import_validation_errors=None, validate_unique=True):
@@ -283,6 +337,9 @@ class CustomerResource(BackofficeResource):
 
     def after_import(self, dataset, result, **kwargs):
         super().after_import(dataset, result, **kwargs)
+        self.after_chunks(None, kwargs.get("dry_run"))
+
+    def after_chunks(self, outcome, dry_run):
         if self._remapped_user_ids:
             moved = ", ".join(f"{old} → {new}" for old, new in self._remapped_user_ids.items())
             self.import_notes.append(
@@ -341,15 +398,68 @@ class OrderItemResource(BackofficeResource):
 
     def before_import(self, dataset, **kwargs):
         super().before_import(dataset, **kwargs)
+        self.order_facts = OrderFacts()
+        self._facts_of = set()  # the orders and lines whose facts are read
+        self._line_cents: dict[int, int] = {}  # per order: the sum of the lines the file adds
+        self._load_facts(dataset)
+
+    def before_chunk(self, dataset, **kwargs):
+        self._load_facts(dataset)
+
+    def _load_facts(self, dataset) -> None:
+        """The facts of the orders a chunk names, read once per order: facts read after an
+        earlier chunk was written would count that chunk's lines as the order's own."""
         headers = dataset.headers or []
 
-        def ids(column):
-            return [int(v) for v in dataset[column] if _is_id(v)] if column in headers else []
+        def ids(column, kind):
+            if column not in headers:
+                return []
+            return [
+                int(v)
+                for v in dataset[column]
+                if _is_id(v) and (kind, int(v)) not in self._facts_of
+            ]
 
-        self.order_facts = OrderFacts().load(ids("order_id"), ids("id"))
+        orders, lines = ids("order_id", "order"), ids("id", "line")
+        self.order_facts.load(orders, lines)
+        self._facts_of.update(("order", pk) for pk in orders)
+        self._facts_of.update(("line", pk) for pk in lines)
 
     def row_rules(self, instance, stored):
         return order_item_rules(instance, stored, self.order_facts)
+
+    def chunk_read(self, created, updated):
+        for instance, _, _ in created:
+            if instance.quantity is not None and instance.price is not None:
+                cents = self._line_cents.get(instance.order_id, 0)
+                self._line_cents[instance.order_id] = cents + round(
+                    instance.quantity * instance.price * 100
+                )
+
+    def after_chunks(self, outcome, dry_run):
+        """Say how many orders the file's lines leave differing from their charged totals,
+        before confirm: the order list flags them afterwards."""
+        if not self._line_cents:
+            return
+        differing = 0
+        ids = sorted(self._line_cents)
+        for start in range(0, len(ids), 5000):
+            chunk = ids[start : start + 5000]
+            for pk, total in Order.objects.filter(pk__in=chunk).values_list("pk", "total_amount"):
+                if round(total * 100) != self._line_cents[pk]:
+                    differing += 1
+        orders = len(ids)
+        if differing:
+            verb = "will differ" if dry_run else "differ"
+            self.import_notes.append(
+                f"{differing:,} of the {orders:,} orders this file gives lines {verb} from their "
+                "lines: their charged total is not the sum of the lines. The order list flags "
+                "them (Differs), and “Recalculate totals from items” corrects a total."
+            )
+        else:
+            self.import_notes.append(
+                f"The lines of each of the {orders:,} orders add up to its charged total."
+            )
 
 
 class ReviewResource(BackofficeResource):

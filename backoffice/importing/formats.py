@@ -21,6 +21,8 @@ import csv
 import io
 import json
 import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass
 
 import tablib
 from django.conf import settings
@@ -82,8 +84,17 @@ def _too_many_rows(limit) -> ImportFileError:
     )
 
 
-def build_dataset(headers, rows, *, first_line: int = 2) -> tablib.Dataset:
-    """A dataset with clean, unique header names; ``rows`` are lists as long as the headers."""
+@dataclass
+class Table:
+    """A file's column names and its rows (lists as long as the names), read as they are
+    iterated; the formats raise ``ImportFileError`` from the iteration for a bad row."""
+
+    headers: list[str]
+    rows: Iterator[list]
+
+
+def clean_headers(headers) -> list[str]:
+    """The header line's names, stripped; each must be there and appear once."""
     names: dict[str, None] = {}  # a dict: the "appears twice" check stays linear in the width
     for position, header in enumerate(headers, 1):
         name = "" if header is None else str(header).strip()
@@ -94,13 +105,50 @@ def build_dataset(headers, rows, *, first_line: int = 2) -> tablib.Dataset:
         if name in names:
             raise ImportFileError(f"The column {name!r} appears twice in the header line.")
         names[name] = None
-    names = list(names)
-    dataset = tablib.Dataset(headers=names)
+    return list(names)
+
+
+def build_dataset(headers, rows, *, first_line: int = 2) -> tablib.Dataset:
+    """A dataset with clean, unique header names; ``rows`` are lists as long as the headers."""
+    dataset = tablib.Dataset(headers=clean_headers(headers))
     for row in rows:
         dataset.append(row)
     if not len(dataset):
         raise ImportFileError("The file has a header line but no rows to import.")
     return dataset
+
+
+def table_dataset(table: Table) -> tablib.Dataset:
+    """A whole table in memory (the library's import API and small files take a dataset)."""
+    dataset = tablib.Dataset(headers=table.headers)
+    for row in table.rows:
+        dataset.append(row)
+    return dataset
+
+
+def _whole(source) -> bytes:
+    if isinstance(source, bytes | bytearray | memoryview | str):
+        return source
+    source.seek(0)
+    return source.read()
+
+
+def _text_stream(source, format_name: str):
+    """UTF-8 text read as it is needed; the first bytes are checked for what the file is."""
+    if isinstance(source, str):
+        return io.StringIO(source.removeprefix("\ufeff"), newline="")
+    if isinstance(source, bytes | bytearray | memoryview):
+        source = io.BytesIO(source)
+    head = source.read(4096)
+    source.seek(0)
+    _check_text_start(head, format_name)
+    return io.TextIOWrapper(source, encoding="utf-8-sig", newline="")
+
+
+def _refuse_undecodable(source, format_name: str):
+    """Read the whole file to say exactly where it stops being UTF-8 (only on that error)."""
+    decode_text(_whole(source), format_name)
+    raise ImportFileError("The file is not UTF-8 text.")  # pragma: no cover - decode_text raised
 
 
 class SafeFormatMixin:
@@ -126,41 +174,57 @@ class _DelimitedText(SafeFormatMixin):
     name = "CSV"
 
     def create_dataset(self, in_stream, max_rows=SETTING, max_columns=None, **kwargs):
+        return table_dataset(self.read_table(in_stream, max_rows, max_columns))
+
+    def read_table(self, source, max_rows=SETTING, max_columns=None) -> "Table":
+        """The header line now, the rows as they are read: a file of a million rows never
+        sits in memory whole (``source``: the bytes, or a binary file)."""
         limit = row_limit(max_rows)
-        text = decode_text(in_stream, self.name)
-        reader = csv.reader(io.StringIO(text, newline=""), delimiter=self.delimiter)
+        stream = _text_stream(source, self.name)
+        reader = csv.reader(stream, delimiter=self.delimiter)
         try:
             headers = next(reader)
         except StopIteration:
             raise ImportFileError("The file is empty.") from None
         except csv.Error as exc:
             raise ImportFileError(f"Line 1 can't be read as {self.name}: {exc}.") from None
+        except UnicodeDecodeError:
+            _refuse_undecodable(source, self.name)
         self._check_separator(headers)
         check_column_count(len(headers), max_columns)
-        rows, blank_lines = [], []
-        try:
-            for row in reader:
-                if not any(cell.strip() for cell in row):
-                    blank_lines.append(reader.line_num)
-                    continue
-                if blank_lines:
-                    raise ImportFileError(
-                        f"Line {blank_lines[0]} is empty. Remove empty lines between rows."
-                    )
-                if len(row) != len(headers):
-                    raise ImportFileError(
-                        f"Line {reader.line_num} has {len(row)} cells but the header line has "
-                        f"{len(headers)} columns. Check for a missing or extra "
-                        f"{self.delimiter_name} or an unclosed quote."
-                    )
-                if len(rows) >= limit:
-                    raise _too_many_rows(limit)
-                rows.append([unescape_formula(cell) for cell in row])
-        except csv.Error as exc:
-            raise ImportFileError(
-                f"Line {reader.line_num} can't be read as {self.name}: {exc}."
-            ) from None
-        return build_dataset(headers, rows)
+        names = clean_headers(headers)
+
+        def rows():
+            count, blank_lines = 0, []
+            try:
+                for row in reader:
+                    if not any(cell.strip() for cell in row):
+                        blank_lines.append(reader.line_num)
+                        continue
+                    if blank_lines:
+                        raise ImportFileError(
+                            f"Line {blank_lines[0]} is empty. Remove empty lines between rows."
+                        )
+                    if len(row) != len(names):
+                        raise ImportFileError(
+                            f"Line {reader.line_num} has {len(row)} cells but the header line "
+                            f"has {len(names)} columns. Check for a missing or extra "
+                            f"{self.delimiter_name} or an unclosed quote."
+                        )
+                    if count >= limit:
+                        raise _too_many_rows(limit)
+                    count += 1
+                    yield [unescape_formula(cell) for cell in row]
+            except csv.Error as exc:
+                raise ImportFileError(
+                    f"Line {reader.line_num} can't be read as {self.name}: {exc}."
+                ) from None
+            except UnicodeDecodeError:
+                _refuse_undecodable(source, self.name)
+            if not count:
+                raise ImportFileError("The file has a header line but no rows to import.")
+
+        return Table(names, rows())
 
     @property
     def delimiter_name(self):
@@ -190,6 +254,20 @@ def decode_text(data, format_name: str) -> str:
     """UTF-8 text (a byte-order mark is dropped), or ImportFileError saying what the bytes are."""
     if isinstance(data, str):
         return data.removeprefix("\ufeff")
+    _check_text_start(data, format_name)
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise ImportFileError(
+            f"The file is not UTF-8 text: byte 0x{data[exc.start]:02X} on line {line} can't be "
+            "read (the file was probably saved as Windows-1252 or Latin-1). Save it as UTF-8 "
+            "(in Excel: \u201cCSV UTF-8\u201d) and upload it again."
+        ) from None
+
+
+def _check_text_start(data: bytes, format_name: str) -> None:
+    """Refuse, from its first bytes, a file that isn't UTF-8 text at all."""
     if not data.strip():
         raise ImportFileError("The file is empty.")
     if data.startswith(b"PK\x03\x04"):
@@ -203,15 +281,6 @@ def decode_text(data, format_name: str) -> str:
         )
     if b"\x00" in data[:4096]:
         raise ImportFileError(f"This file is binary data, not {format_name} text.")
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        raise ImportFileError(
-            f"The file is not UTF-8 text: byte 0x{data[exc.start]:02X} on line {line} can't be "
-            "read (the file was probably saved as Windows-1252 or Latin-1). Save it as UTF-8 "
-            "(in Excel: \u201cCSV UTF-8\u201d) and upload it again."
-        ) from None
 
 
 class CSV(_DelimitedText, base_formats.CSV):
@@ -223,7 +292,16 @@ class TSV(_DelimitedText, base_formats.TSV):
     name = "TSV"
 
 
-class JSON(SafeFormatMixin, base_formats.JSON):
+class WholeFileTable:
+    """``read_table`` for formats read whole (a JSON list, a workbook): their parsers take the
+    whole file, so the rows are in memory at once; CSV and TSV stream."""
+
+    def read_table(self, source, max_rows=SETTING, max_columns=None) -> Table:
+        dataset = self.create_dataset(_whole(source), max_rows=max_rows, max_columns=max_columns)
+        return Table(list(dataset.headers), (list(row) for row in dataset))
+
+
+class JSON(WholeFileTable, SafeFormatMixin, base_formats.JSON):
     """A JSON list of objects, one per row (the seed files' shape). Not escaped: no spreadsheet."""
 
     escapes_formulae = False
@@ -269,7 +347,7 @@ def _json_cell(value):
     return value
 
 
-class XLSX(SafeFormatMixin, base_formats.XLSX):
+class XLSX(WholeFileTable, SafeFormatMixin, base_formats.XLSX):
     """The first sheet of a workbook; cells with formulas are refused (values only)."""
 
     def create_dataset(self, in_stream, max_rows=SETTING, max_columns=None, **kwargs):

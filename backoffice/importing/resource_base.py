@@ -54,6 +54,9 @@ WIDGET_BY_TYPE = {
 #: how a preview shows a new row's blank timestamp, which the save fills in
 STAMPED_AT_IMPORT = "(the time of the import)"
 
+#: a preloaded key lookup that wasn't preloaded for this column (ask the database)
+NOT_LOADED = object()
+
 
 class BackofficeResource(resources.ModelResource):
     """Shared behaviour: ids kept, model validation on every row, unchanged rows skipped."""
@@ -250,6 +253,11 @@ class BackofficeResource(resources.ModelResource):
         if column in {self.fields[name].column_name for name in self.get_import_id_fields()}:
             return instance_loader.get_instance(row)
         field = next(f for f in self.fields.values() if f.column_name == column)
+        natural = getattr(instance_loader, "natural", None)  # the chunked engine's, preloaded
+        if natural is not None:
+            found = natural(column, identity[0][1])
+            if found is not NOT_LOADED:
+                return found
         return self.get_queryset().filter(**{field.attribute: field.clean(row)}).first()
 
     def before_import(self, dataset, **kwargs):
@@ -377,6 +385,30 @@ class BackofficeResource(resources.ModelResource):
         mode alike. The message names the rule and where to do the change instead.
         """
         return []
+
+    # --- the chunked engine's hooks (backoffice.importing.chunked) -------------------------
+
+    def before_chunk(self, dataset, **kwargs):
+        """Read what the chunk's rules need, in a few queries (``before_import`` ran once, on
+        the first chunk: its dataset is not the whole file)."""
+
+    def chunk_read(self, created, updated):
+        """The chunk's rows that will be new or updated (``(instance, row, state)``), on
+        preview and apply alike: a resource sums up what its preview should say."""
+
+    def bulk_create_new(self, manager, objects):
+        manager.bulk_create(objects, batch_size=2000)
+
+    def bulk_update_existing(self, manager, updated):
+        names = [n for n in updated[0][2].get("update_fields") or () if n != "id"]
+        if names:
+            manager.bulk_update([instance for instance, _, _ in updated], names, batch_size=1000)
+
+    def after_chunk_written(self, created, updated):
+        """The chunk's rows are written: the writes that follow them (ledger rows)."""
+
+    def after_chunks(self, outcome, dry_run: bool):
+        """Every row was read (and on apply written): notes about the file as a whole."""
 
     def do_instance_save(self, instance, is_create):
         if is_create:

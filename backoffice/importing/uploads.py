@@ -27,7 +27,7 @@ from import_export.tmp_storages import BaseStorage
 
 TOKEN_PATTERN = re.compile(r"[0-9a-f]{32}")
 # the files an upload may keep beside it, by the suffix they are stored under
-EXTRA_FILES = ("errors.csv", "rejected.csv")
+EXTRA_FILES = ("errors.csv", "rejected.csv", "preview.bin", "preview.json")
 
 
 class InvalidToken(ValueError):
@@ -62,6 +62,29 @@ class PrivateImportStorage:
 
     def read_data(self, token: str) -> bytes:
         return _read_upload(self._paths(token)[0])
+
+    def open_data(self, token: str):
+        """The upload as a binary file, read as it is needed (a 200 MB file never sits in a
+        worker's memory whole)."""
+        try:
+            return open(self._paths(token)[0], "rb")  # noqa: SIM115 - the caller closes it
+        except FileNotFoundError:
+            raise InvalidToken(
+                "This upload is no longer available (already imported, cancelled or expired)."
+            ) from None
+
+    def open_extra(self, token: str, name: str):
+        """A file that belongs to the upload, written as it is made (replaced if there)."""
+        path = self._extra_path(token, name)
+        path.unlink(missing_ok=True)
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        return os.fdopen(descriptor, "w", encoding="utf-8-sig", newline="")
+
+    def remove_extra(self, token: str, name: str) -> None:
+        self._extra_path(token, name).unlink(missing_ok=True)
+
+    def has_extra(self, token: str, name: str) -> bool:
+        return self._extra_path(token, name).exists()
 
     def read_meta(self, token: str) -> dict:
         return json.loads(_read_upload(self._paths(token)[1]))

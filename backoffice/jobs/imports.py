@@ -15,23 +15,30 @@ never commits); its job stops beating (``progress.Heartbeat``) and is shown fail
 import contextlib
 import csv
 import io
+import json
 import logging
-from types import SimpleNamespace
+import zlib
+from array import array
 
 from django.contrib import admin
+from django.core.exceptions import ValidationError
+from django.db import DatabaseError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.module_loading import import_string
 from import_export.signals import post_import
 
-from backoffice.importing.formats import FORMATS
-from backoffice.importing.report import ImportReport, RowProblem, RowReport
-from backoffice.importing.service import ImportJob, import_apply, import_preview, record_import
+from backoffice.cache import dashboard_changed
+from backoffice.figures import collecting
+from backoffice.importing import chunked
+from backoffice.importing.formats import FORMATS, ImportFileError
+from backoffice.importing.report import ImportReport, RowProblem, RowReport, describe_exception
 from backoffice.importing.uploads import InvalidToken, PrivateImportStorage
 from backoffice.jobs import progress
 from backoffice.jobs.progress import Heartbeat, JobCancelled, Reporter
 from backoffice.jobs.tasks_api import task
 from backoffice.models import DataJob, ImportRecord
+from backoffice.services.inventory import StockError
 
 logger = logging.getLogger(__name__)
 
@@ -205,160 +212,324 @@ def run_job(job_id: int) -> str:
 
 
 def _preview(job: DataJob, reporter: Reporter) -> None:
-    reporter.phase("reading")
-    import_job = _import_job(job, reporter)
-    if import_job is None:
+    """Read and check every row (nothing is written), keep what each row would do."""
+    storage = PrivateImportStorage()
+    reporter.phase("validating", _estimated_rows(job))
+    with _ErrorReport(storage, job.file_token) as errors:
+        outcome = _run_engine(job, errors, reporter, apply=False)
+    if outcome is None:
         return
-    report = import_preview(import_job)
-    counts = report.counts
-    job.rows_total = len(report.rows)
-    job.rows_done = len(report.rows)
-    job.counts = counts
-    errors = _problem_rows(report)
+    job.rows_total = outcome.rows
+    job.rows_done = outcome.rows
+    job.counts = outcome.count_dict()
     job.report = {
-        "problems": report.problems,
-        "notes": report.notes,
-        "errors": errors[:SHOWN_PROBLEMS],
-        "error_count": len(errors),
+        "problems": outcome.problems,
+        "notes": outcome.notes,
+        "errors": errors.first,
+        "error_count": errors.count,
         "changes": [
             {"line": r.line, "kind": r.kind, "object": r.object_repr, "changes": r.changes}
-            for r in report.changed_rows[:SHOWN_CHANGES]
-        ],
+            for r in outcome.detail
+            if r.kind in ("new", "updated")
+        ][:SHOWN_CHANGES],
     }
-    storage = PrivateImportStorage()
-    if errors:
-        storage.write_extra(job.file_token, "errors.csv", _csv(ERROR_REPORT_HEADER, errors))
-    if report.problems or not report.rows:
-        if not report.rows and not report.problems:
+    if not errors.count:
+        storage.remove_extra(job.file_token, "errors.csv")
+    if outcome.problems or not outcome.rows:
+        if not outcome.rows and not outcome.problems:
             job.report["problems"] = ["The file has no rows to import."]
         _finish(job, Status.FAILED, "Nothing was imported: the file itself was refused.")
-        _record(job, ImportRecord.Outcome.FAILED, "\n".join(job.report["problems"]), report)
+        _record(job, ImportRecord.Outcome.FAILED, "\n".join(job.report["problems"]), outcome)
         _drop_upload(job)  # a refused file is not kept: its problems are on the job's page
         return
-    meta = storage.read_meta(job.file_token)
-    storage.write_meta(job.file_token, {**meta, "preview": report.comparable()})
+    _keep_promise(storage, job.file_token, outcome)
     _finish(job, Status.PREVIEWED, "")
 
 
 def _apply(job: DataJob, reporter: Reporter) -> None:
-    reporter.phase("reading")
-    import_job = _import_job(job, reporter)
-    if import_job is None:
+    """Write the previewed rows, all of them (or the valid ones, as chosen) or nothing."""
+    storage = PrivateImportStorage()
+    promise = _read_promise(storage, job.file_token)
+    if promise is None:
+        _finish(job, Status.FAILED, "The uploaded file is no longer kept: upload it again.")
         return
-    preview = PrivateImportStorage().read_meta(job.file_token).get("preview", [])
-    rejected = []
-    if job.apply_mode == DataJob.ApplyMode.VALID_ROWS:
-        import_job.dataset, preview, rejected = _valid_rows_only(job, import_job, preview)
-    page_admin = _page_admin(job)
-    writes_history = page_admin is not None and job.user is not None
-    request = SimpleNamespace(user=job.user)  # what the admin's history writer reads
-    applied, report = import_apply(
-        import_job,
-        preview,
-        # each row's admin history names its user; a command-line import without one has
-        # its import record (who, what, counts) and no per-row history
-        on_applied=(lambda result: page_admin.generate_log_entries(result, request))
-        if writes_history
-        else None,
+    valid_only = job.apply_mode == DataJob.ApplyMode.VALID_ROWS
+    skip = (
+        frozenset(
+            line for line, code in enumerate(promise.kinds, 2) if code == chunked.KIND_CODE["error"]
+        )
+        if valid_only
+        else frozenset()
     )
-    job.counts = {**report.counts, "error": len(rejected)}
-    job.rows_done = len(report.rows) if applied else 0
-    if not applied:
-        errors = _problem_rows(report)  # what stopped it, the row problems included
-        job.report = {
-            **job.report,
-            "problems": report.problems,
-            "errors": errors[:SHOWN_PROBLEMS],
-            "error_count": len(errors),
-        }
-        if errors:
-            PrivateImportStorage().write_extra(
-                job.file_token, "errors.csv", _csv(ERROR_REPORT_HEADER, errors)
-            )
-        record = record_import(import_job, report, ImportRecord.Outcome.FAILED)
-        job.import_record = record
-        _finish(job, Status.FAILED, "Nothing was imported: " + " ".join(report.problems[:3]))
+    reporter.phase("applying", len(promise.kinds) - len(skip))
+    rejected = _RejectedRows(storage, job.file_token) if skip else None
+    record = None
+    problem = ""
+    try:
+        with transaction.atomic(), collecting():
+            _serialize_imports_of(job.model_label)
+            record = _new_record(job, ImportRecord.Outcome.APPLIED)
+            record.save()
+            with _ErrorReport(storage, job.file_token, keep_existing=True) as errors:
+                outcome = _run_engine(
+                    job,
+                    errors,
+                    reporter,
+                    apply=True,
+                    import_record=record,
+                    promise=promise,
+                    skip_lines=skip,
+                    on_skipped=rejected.add if rejected else None,
+                )
+            if outcome is None or not outcome.ok:
+                transaction.set_rollback(True)
+                problem = _why_not(outcome, errors)
+            else:
+                _fill_record(record, outcome, len(skip))
+                record.save()
+                dashboard_changed()  # bulk writes send no model signals: drop cached reads
+    except chunked.ChangedSincePreview as exc:
+        problem = f"Nothing was imported: {exc} Upload the file again to preview it anew."
+    except (DatabaseError, ImportFileError, StockError, ValidationError) as exc:
+        problem = "Nothing was imported: " + describe_exception(exc)
+    if problem:
+        job.import_record = _record(job, ImportRecord.Outcome.FAILED, problem)
+        job.rows_done = 0
+        _finish(job, Status.FAILED, problem)
         return
-    message = "Imported: {new} new, {updated} updated, {unchanged} unchanged.".format(
-        **report.counts
-    )
     if rejected:
+        rejected.write(storage, job.file_token)
+    job.counts = {**outcome.count_dict(), "error": len(skip)}
+    job.rows_done = outcome.rows
+    job.import_record = record
+    message = "Imported: {new} new, {updated} updated, {unchanged} unchanged.".format(**job.counts)
+    if skip:
         message += (
-            f" {len(rejected)} rejected row(s) were left out, as chosen at confirm: download "
+            f" {len(skip)} rejected row(s) were left out, as chosen at confirm: download "
             "them with their problems from the job's page."
         )
-    record = record_import(import_job, report, ImportRecord.Outcome.APPLIED)
-    if rejected:
-        record.rows_invalid = len(rejected)
-        record.message = f"Applied the valid rows only (chosen at confirm, job #{job.pk}); " + (
-            f"{len(rejected)} rejected row(s) left out."
-        )
-        record.save(update_fields=["rows_invalid", "message"])
-    job.import_record = record
+    job.report = {**job.report, "notes": outcome.notes}
     _finish(job, Status.SUCCEEDED, message)
-    post_import.send(sender=None, model=import_job.resource_class._meta.model)
-    if not rejected:
+    post_import.send(sender=None, model=import_string(job.resource_path)._meta.model)
+    if not skip:
         _drop_upload(job)  # with rejected rows the upload stays for their download (swept later)
 
 
-def _valid_rows_only(job: DataJob, import_job: ImportJob, preview: list):
-    """The file without the rows the preview found problems in, the preview of the rest
-    renumbered as that file's lines, and the rejected rows (as the file had them, with their
-    problems) written beside the upload as ``rejected.csv``.
+def _run_engine(job, errors, reporter, *, apply: bool, **kwargs):
+    """The engine over the job's upload; None (and the job failed) when the upload is gone.
+    A file that turns out unreadable half-way is a problem of the file, as at its start."""
+    resource_class = import_string(job.resource_path)
+    ignored = frozenset(job.options.get("ignored_columns", []))
+    try:
+        source = PrivateImportStorage().open_data(job.file_token)
+    except InvalidToken:
+        _finish(job, Status.FAILED, "The uploaded file is no longer kept: upload it again.")
+        return None
+    page_admin = _page_admin(job)
+    history = _History(job, page_admin) if apply and page_admin and job.user else None
+    with source:
+        try:
+            table = FORMATS[job.format_index]().read_table(
+                source, max_columns=resource_class().max_columns(ignored)
+            )
+            with contextlib.ExitStack() as stack:
+                if not apply:  # the preview writes nothing; should a hook, it is undone
+                    stack.enter_context(transaction.atomic())
+                outcome = chunked.run(
+                    resource_class,
+                    table,
+                    apply=apply,
+                    user=job.user,
+                    file_name=job.file_name,
+                    ignored_columns=ignored,
+                    on_error=errors.add,
+                    progress=reporter,
+                    on_chunk_written=history.log if history else None,
+                    **kwargs,
+                )
+                if not apply:
+                    transaction.set_rollback(True)
+        except ImportFileError as exc:
+            outcome = chunked.Outcome(problems=[f"{job.file_name}: {exc}"])
+    return outcome
 
-    The preview's lines count as a spreadsheet does (the header is line 1), one per row."""
-    resource = import_job.resource_class()
-    dataset = import_job.file_format.create_dataset(
-        import_job.data, max_columns=resource.max_columns(import_job.ignored_columns)
-    )
-    rejected_lines = {row[0] for row in preview if row[1] == "error"}
-    problems = {}
-    report = PrivateImportStorage().read_extra(job.file_token, "errors.csv").decode("utf-8-sig")
-    for line, column, _value, message in list(csv.reader(io.StringIO(report)))[1:]:
-        problems.setdefault(int(line), []).append(f"{column}: {message}" if column else message)
-    kept, rejected = [], []
-    for index, values in enumerate(dataset, start=2):
-        if index in rejected_lines:
-            rejected.append([index, *values, "; ".join(problems.get(index, []))])
-        else:
-            kept.append(values)
-    valid = dataset.__class__(*kept, headers=dataset.headers)
-    renumbered = [
-        [line, *row[1:]]
-        for line, row in enumerate((r for r in preview if r[1] != "error"), start=2)
+
+def _why_not(outcome, errors) -> str:
+    if outcome is None:
+        return "The uploaded file is no longer kept: upload it again."
+    reasons = outcome.problems[:3] or [
+        f"{errors.count} problem(s) in the rows (the first: line {errors.first[0][0]}, "
+        f"{errors.first[0][3]})"
+        if errors.first
+        else "rows with problems"
     ]
-    PrivateImportStorage().write_extra(
-        job.file_token,
-        "rejected.csv",
-        _csv(["line", *dataset.headers, "problem"], rejected),
+    return "Nothing was imported: " + " ".join(reasons)
+
+
+def _serialize_imports_of(model_label: str) -> None:
+    """Two applies of the same table wait for each other (PostgreSQL: a transaction-level
+    advisory lock), so their rows never interleave; SQLite has one writer anyway."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [zlib.crc32(model_label.encode())])
+
+
+class _History:
+    """The admin's history (``LogEntry``) of every row an import adds or changes, a chunk at a
+    time in one insert (the library writes one per row)."""
+
+    def __init__(self, job: DataJob, page_admin):
+        from django.contrib.contenttypes.models import ContentType
+
+        self.user_id = job.user.pk
+        self.content_type = ContentType.objects.get_for_model(
+            import_string(job.resource_path)._meta.model, for_concrete_model=False
+        )
+        self.message = f"Imported from {job.file_name} (job #{job.pk})."
+
+    def log(self, created, updated) -> None:
+        from django.contrib.admin.models import ADDITION, CHANGE, LogEntry
+
+        now = timezone.now()
+        LogEntry.objects.bulk_create(
+            [
+                LogEntry(
+                    action_time=now,
+                    user_id=self.user_id,
+                    content_type=self.content_type,
+                    object_id=str(instance.pk),
+                    object_repr=str(instance)[:200],
+                    action_flag=flag,
+                    change_message=self.message,
+                )
+                for flag, instances in ((ADDITION, created), (CHANGE, updated))
+                for instance in instances
+            ],
+            batch_size=2000,
+        )
+
+
+class _ErrorReport:
+    """Every problem of the rows, written to ``errors.csv`` as found; the first kept for the
+    job's page."""
+
+    def __init__(self, storage, token: str, keep_existing: bool = False):
+        self.storage, self.token, self.keep_existing = storage, token, keep_existing
+        self.first: list[list] = []
+        self.count = 0
+        self.file = None
+
+    def __enter__(self):
+        return self
+
+    def add(self, line, column, value, message) -> None:
+        if self.file is None:
+            self.file = self.storage.open_extra(self.token, "errors.csv")
+            self.writer = csv.writer(self.file)
+            self.writer.writerow(ERROR_REPORT_HEADER)
+        self.count += 1
+        self.writer.writerow([line, column, value, message])
+        if len(self.first) < SHOWN_PROBLEMS:
+            self.first.append([line, column, value, message])
+
+    def __exit__(self, *exc):
+        if self.file is not None:
+            self.file.close()
+
+
+class _RejectedRows:
+    """The rows left out by "apply the valid rows", as the file had them."""
+
+    def __init__(self, storage, token):
+        self.rows: list[list] = []
+        self.headers: list[str] = []
+
+    def add(self, line: int, row: dict) -> None:
+        self.headers = self.headers or list(row)
+        self.rows.append([line, *row.values()])
+
+    def write(self, storage, token) -> None:
+        problems: dict[int, list[str]] = {}
+        with contextlib.suppress(InvalidToken):
+            kept = storage.read_extra(token, "errors.csv").decode("utf-8-sig")
+            for line, column, _value, message in list(csv.reader(io.StringIO(kept)))[1:]:
+                problems.setdefault(int(line), []).append(
+                    f"{column}: {message}" if column else message
+                )
+        storage.write_extra(
+            token,
+            "rejected.csv",
+            _csv(
+                ["line", *self.headers, "problem"],
+                [[*row, "; ".join(problems.get(row[0], []))] for row in self.rows],
+            ),
+        )
+
+
+def _estimated_rows(job: DataJob) -> int | None:
+    """Lines of a CSV/TSV upload less its header (a quoted cell may hold a line break, so
+    this is the progress bar's estimate; the preview counts the rows)."""
+    if FORMATS[job.format_index].__name__ not in ("CSV", "TSV"):
+        return None
+    try:
+        with PrivateImportStorage().open_data(job.file_token) as file:
+            lines = sum(block.count(b"\n") for block in iter(lambda: file.read(1 << 20), b""))
+    except InvalidToken:
+        return None
+    return max(lines - 1, 0)
+
+
+def _keep_promise(storage, token: str, outcome) -> None:
+    storage.write_extra(token, "preview.bin", bytes(outcome.kinds) + outcome.digests.tobytes())
+    storage.write_extra(
+        token,
+        "preview.json",
+        json.dumps(
+            [[r.line, r.kind, r.object_id, r.before, r.after] for r in outcome.detail]
+        ).encode(),
     )
-    return valid, renumbered, rejected
 
 
-STEPS = {DataJob.Step.PREVIEW: _preview, DataJob.Step.APPLY: _apply}
+def _read_promise(storage, token: str) -> chunked.Promise | None:
+    try:
+        data = storage.read_extra(token, "preview.bin")
+        detail = json.loads(storage.read_extra(token, "preview.json"))
+    except InvalidToken:
+        return None
+    rows = len(data) // 5
+    digests = array("I")
+    digests.frombytes(data[rows:])
+    promised = {}
+    for line, kind, object_id, before, after in detail:
+        promised[line] = [line, kind, "" if kind == "new" else object_id, before, after]
+    return chunked.Promise(kinds=data[:rows], digests=digests, detail=promised)
 
 
 def report_of(job: DataJob) -> ImportReport:
-    """The preview's report, row by row, as the import page showed it before jobs: rebuilt
-    from the kept preview (each row's kind and values before and after) and its problems.
-    Read only where every row is wanted (an export of the preview, the tests); the job's page
-    shows the first rows from ``job.report``."""
+    """The preview's report, row by row, as the import page showed it before jobs: each row's
+    kind, the first rows' values before and after, every problem. Read only where every row is
+    wanted (the tests; a preview's export); the job's page shows ``job.report``."""
     report = ImportReport(
         model_label=job.model_label, file_name=job.file_name, file_format=job.file_format
     )
     report.problems = list((job.report or {}).get("problems", []))
     report.notes = list((job.report or {}).get("notes", []))
-    problems = {}
     storage = PrivateImportStorage()
-    preview, kept = [], ""
+    promise = None
     with contextlib.suppress(InvalidToken):  # the upload is gone: the counts stay on the job
-        preview = storage.read_meta(job.file_token).get("preview", [])
+        promise = _read_promise(storage, job.file_token)
+    problems: dict[int, list] = {}
     with contextlib.suppress(InvalidToken):  # no problems found, no error report
         kept = storage.read_extra(job.file_token, "errors.csv").decode("utf-8-sig")
-    for line, column, value, message in list(csv.reader(io.StringIO(kept)))[1:]:
-        problems.setdefault(int(line), []).append(RowProblem(column, value, message))
-    for line, kind, object_id, before, after in preview:
-        row = RowReport(line=line, kind=kind, object_id=object_id, before=before, after=after)
+        for line, column, value, message in list(csv.reader(io.StringIO(kept)))[1:]:
+            problems.setdefault(int(line), []).append(RowProblem(column, value, message))
+    if promise is None:
+        return report
+    for line, code in enumerate(promise.kinds, 2):
+        detail = promise.detail.get(line)
+        row = RowReport(line=line, kind=chunked.KIND_OF_CODE[code])
+        if detail is not None:
+            row.object_id, row.before, row.after = detail[2], detail[3], detail[4]
         row.problems = problems.get(line, [])
         report.rows.append(row)
     return report
@@ -367,23 +538,7 @@ def report_of(job: DataJob) -> ImportReport:
 # --- helpers -------------------------------------------------------------------------------
 
 
-def _import_job(job: DataJob, reporter: Reporter) -> ImportJob | None:
-    """The import service's job for this row, with the upload read back; None (and the job
-    failed) when the upload is gone."""
-    try:
-        data = PrivateImportStorage().read_data(job.file_token)
-    except InvalidToken:
-        _finish(job, Status.FAILED, "The uploaded file is no longer kept: upload it again.")
-        return None
-    return ImportJob(
-        resource_class=import_string(job.resource_path),
-        file_format=FORMATS[job.format_index](),
-        data=data,
-        file_name=job.file_name,
-        user=job.user,
-        ignored_columns=frozenset(job.options.get("ignored_columns", [])),
-        progress=reporter,
-    )
+STEPS = {DataJob.Step.PREVIEW: _preview, DataJob.Step.APPLY: _apply}
 
 
 def _page_admin(job: DataJob):
@@ -391,15 +546,6 @@ def _page_admin(job: DataJob):
 
     model = apps.get_model(job.page_label)
     return admin.site._registry.get(model)
-
-
-def _problem_rows(report) -> list[list]:
-    problems = [[1, "", "", problem] for problem in report.problems]
-    for row in report.error_rows:
-        problems += [[row.line, p.column, p.value, p.message] for p in row.problems] or [
-            [row.line, "", "", "This row could not be imported."]
-        ]
-    return problems
 
 
 def _csv(header: list[str], rows: list[list]) -> bytes:
@@ -428,15 +574,40 @@ def _finish(job: DataJob, status: str, message: str) -> None:
     )
 
 
-def _record(job: DataJob, outcome: str, message: str, report=None):
-    import_job = ImportJob(
-        resource_class=import_string(job.resource_path),
-        file_format=FORMATS[job.format_index](),
-        data=b"",
-        file_name=job.file_name,
-        user=job.user,
+def _new_record(job: DataJob, outcome: str) -> ImportRecord:
+    return ImportRecord(
+        user=job.user if job.user_id else None,
+        model_label=job.model_label,
+        file_name=job.file_name[:255],
+        file_format=job.file_format,
+        outcome=outcome,
     )
-    return record_import(import_job, report or import_job.new_report(), outcome, message)
+
+
+def _fill_record(record: ImportRecord, outcome, rejected: int = 0, message: str = "") -> None:
+    counts = outcome.counts
+    record.rows_total = outcome.rows + rejected
+    record.rows_new = counts["new"]
+    record.rows_updated = counts["updated"]
+    record.rows_skipped = counts["unchanged"]
+    record.rows_deleted = 0
+    record.rows_invalid = counts["error"] + rejected
+    record.message = message or "\n".join(outcome.problems)[:5000]
+    if rejected:
+        record.message = (
+            f"Applied the valid rows only (chosen at confirm); {rejected} rejected row(s) left out."
+        )
+    if outcome.id_remaps:
+        record.id_remaps = outcome.id_remaps
+
+
+def _record(job: DataJob, outcome: str, message: str, found=None) -> ImportRecord:
+    """A line of import history for an import that wrote nothing (written outside its
+    transaction, so failures are recorded too)."""
+    record = _new_record(job, outcome)
+    _fill_record(record, found or chunked.Outcome(), message=message)
+    record.save()
+    return record
 
 
 def _drop_upload(job: DataJob) -> None:

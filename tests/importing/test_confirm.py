@@ -57,7 +57,9 @@ def test_confirm_applies_the_preview_records_it_and_removes_the_upload(
         ",Desk lamp,45.00,3,4,new\n",
     )
     assert preview.context["report"].ok, preview.context["report"].error_rows
-    assert len(list(private_import_dir.iterdir())) == 2  # the upload and its preview
+    # the upload, its sidecar, and the preview's promise (a byte and a digest a row; the
+    # first rows whole)
+    assert len(list(private_import_dir.iterdir())) == 4
     response = confirm(boss_client, "product", preview)
     assert applied(response)
     macbook = Product.objects.get(pk=1)
@@ -84,7 +86,8 @@ def test_confirm_applies_the_preview_records_it_and_removes_the_upload(
 
 
 def test_a_validation_error_at_confirm_writes_nothing(seed, boss_client):
-    """Valid at preview; someone takes the new category's name before the confirm."""
+    """Valid at preview; someone makes the new category's name before the confirm: the row
+    now names that category (its natural key), which the preview did not promise."""
     preview = upload(
         boss_client,
         "category",
@@ -98,7 +101,7 @@ def test_a_validation_error_at_confirm_writes_nothing(seed, boss_client):
     assert response.status_code == 200
     text = page_text(response)
     assert "Nothing was imported" in text
-    assert "Category with this Name already exists" in text
+    assert "Line 3: the preview said 'new', now it would be 'updated'" in text
     assert table_snapshot() == before  # row 1 (valid) was not written either
     assert not LogEntry.objects.exists()
     assert ImportRecord.objects.get().outcome == "failed"
@@ -108,14 +111,14 @@ def test_a_database_error_at_confirm_writes_nothing_and_no_history(seed, boss_cl
     """The library logs "added" entries for rows that a database error rolled back."""
     preview = upload(boss_client, "category", "c.csv", "id,name\n,Garden\n,Pets\n")
     assert preview.context["report"].ok
-    original = BackofficeResource.do_instance_save
+    original = BackofficeResource.bulk_create_new
 
-    def refuse_pets(self, instance, is_create):
-        if instance.name == "Pets":
+    def refuse_pets(self, manager, objects):
+        if any(instance.name == "Pets" for instance in objects):
             raise IntegrityError('duplicate key value violates unique constraint "pets"')
-        original(self, instance, is_create)
+        original(self, manager, objects)
 
-    monkeypatch.setattr(BackofficeResource, "do_instance_save", refuse_pets)
+    monkeypatch.setattr(BackofficeResource, "bulk_create_new", refuse_pets)
     before = table_snapshot()
     response = confirm(boss_client, "category", preview)
     text = page_text(response)
@@ -173,9 +176,14 @@ def test_the_upload_is_kept_privately(seed, boss_client, private_import_dir):
     upload(boss_client, "product", "p.csv", "id,price\n1,1199.99\n")
     assert private_import_dir.stat().st_mode & 0o777 == 0o700
     files = list(private_import_dir.iterdir())
-    assert {f.suffix for f in files} == {".upload", ".json"}
+    assert {f.name.split(".", 1)[1] for f in files} == {
+        "upload",
+        "json",
+        "preview.bin",
+        "preview.json",
+    }
     assert all(f.stat().st_mode & 0o777 == 0o600 for f in files)
-    assert all(len(f.stem) == 32 and "p.csv" not in f.name for f in files)
+    assert all(len(f.name.split(".")[0]) == 32 and "p.csv" not in f.name for f in files)
 
 
 def test_abandoned_previews_are_swept_and_recorded(seed, boss_client, settings, private_import_dir):
@@ -184,7 +192,7 @@ def test_abandoned_previews_are_swept_and_recorded(seed, boss_client, settings, 
     upload(boss_client, "product", "new.csv", "id,price\n1,1189.99\n")
     record = ImportRecord.objects.get(outcome="abandoned")
     assert (record.file_name, record.model_label) == ("old.csv", "backoffice.Product")
-    assert len(list(private_import_dir.iterdir())) == 2  # only the new upload remains
+    assert len(list(private_import_dir.iterdir())) == 4  # only the new upload remains
 
 
 def test_an_abandoned_preview_of_a_since_deleted_account_is_recorded_without_it(
