@@ -29,6 +29,7 @@ from backoffice.importing.report import ImportReport, RowProblem, RowReport
 from backoffice.importing.service import ImportJob, import_apply, import_preview, record_import
 from backoffice.importing.uploads import InvalidToken, PrivateImportStorage
 from backoffice.jobs import progress
+from backoffice.jobs.exports import run_export
 from backoffice.jobs.progress import Heartbeat, JobCancelled, Reporter
 from backoffice.jobs.tasks_api import task
 from backoffice.models import DataJob, ImportRecord
@@ -335,7 +336,11 @@ def _valid_rows_only(job: DataJob, import_job: ImportJob, preview: list):
     return valid, renumbered, rejected
 
 
-STEPS = {DataJob.Step.PREVIEW: _preview, DataJob.Step.APPLY: _apply}
+STEPS = {
+    DataJob.Step.PREVIEW: _preview,
+    DataJob.Step.APPLY: _apply,
+    DataJob.Step.EXPORT: run_export,
+}
 
 
 def report_of(job: DataJob) -> ImportReport:
