@@ -135,6 +135,18 @@ def test_after_its_day_the_file_is_deleted_and_the_page_says_it_expired(
     assert DataJob.objects.get(pk=job.pk).file_token == ""
 
 
+def test_the_file_is_private_and_named_by_a_token(big_list, client, owner, private_import_dir):
+    job = start_big_export(client)
+    job.refresh_from_db()
+    path = exports.ExportFiles().path(job.file_token)
+    assert path.parent == private_import_dir / "exports"
+    assert path.name == f"{job.file_token}.export" and len(job.file_token) == 32
+    assert path.parent.stat().st_mode & 0o777 == 0o700
+    assert path.stat().st_mode & 0o777 == 0o600
+    with pytest.raises(FileNotFoundError):
+        exports.ExportFiles().path("../../etc/passwd")
+
+
 def test_the_job_list_sweeps_expired_files_too(big_list, client, owner):
     job = start_big_export(client)
     job.refresh_from_db()
