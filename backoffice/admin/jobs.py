@@ -5,12 +5,13 @@ every second by ``backoffice/js/job_progress.js``), its preview (counts per kind
 problems, the full error report as CSV), and the buttons that fit its state: confirm (all or
 nothing, or the valid rows only), cancel, run again. Only the job's owner and superusers see a
 job, its file's rows and its errors; confirming also needs the import permission of the list
-the file was uploaded to.
+the file was uploaded to. An export job's page offers its file for download while it is kept
+(``backoffice.jobs.exports``): to the owner and superusers only, like everything else here.
 """
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse, HttpResponseRedirect, JsonResponse
+from django.http import FileResponse, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -21,7 +22,7 @@ from django_tasks_db.models import DBTaskResult
 from backoffice.admin.common.base import BackofficeAdmin
 from backoffice.admin.common.readonly import ReadOnlyAdminMixin
 from backoffice.importing.uploads import InvalidToken, PrivateImportStorage
-from backoffice.jobs import imports, progress
+from backoffice.jobs import exports, imports, progress
 from backoffice.models import DataJob
 
 Status = DataJob.Status
@@ -77,6 +78,7 @@ class DataJobAdmin(ReadOnlyAdminMixin, BackofficeAdmin):
 
     def changelist_view(self, request, extra_context=None):
         imports.fail_dead_jobs(self.get_queryset(request))
+        exports.sweep_expired()
         return super().changelist_view(request, extra_context)
 
     @admin.display(description="job", ordering="id")
@@ -132,6 +134,11 @@ class DataJobAdmin(ReadOnlyAdminMixin, BackofficeAdmin):
                 "<int:job_id>/errors.csv", view(self.errors_view), name="backoffice_datajob_errors"
             ),
             path(
+                "<int:job_id>/download/",
+                view(self.download_view),
+                name="backoffice_datajob_download",
+            ),
+            path(
                 "<int:job_id>/rejected.csv",
                 view(self.rejected_view),
                 name="backoffice_datajob_rejected",
@@ -142,6 +149,7 @@ class DataJobAdmin(ReadOnlyAdminMixin, BackofficeAdmin):
     def _job(self, request, job_id) -> DataJob:
         job = get_object_or_404(self.get_queryset(request), pk=job_id)
         imports.fail_dead_jobs(DataJob.objects.filter(pk=job.pk))
+        exports.sweep_expired()
         job.refresh_from_db()
         return job
 
@@ -174,6 +182,12 @@ class DataJobAdmin(ReadOnlyAdminMixin, BackofficeAdmin):
             if job.status == Status.SUCCEEDED
             else "",
             "imported_list_name": page_admin.opts.verbose_name_plural if page_admin else "",
+            "download_url": reverse("admin:backoffice_datajob_download", args=[job.pk])
+            if exports.kept_file(job)
+            else "",
+            "export_expired": job.kind == DataJob.Kind.EXPORT
+            and job.status == Status.SUCCEEDED
+            and not job.file_token,
             "media": self.media,
             # the whole preview, row by row, read only if something asks for it
             "report": SimpleLazyObject(lambda: imports.report_of(job)),
@@ -203,10 +217,16 @@ class DataJobAdmin(ReadOnlyAdminMixin, BackofficeAdmin):
     def cancel_view(self, request, job_id):
         job = self._job(request, job_id)
         was = job.status
-        job = imports.cancel(job)
+        job = exports.cancel(job) if job.kind == DataJob.Kind.EXPORT else imports.cancel(job)
         if was == Status.RUNNING:
             messages.info(
-                request, "Cancel requested: the job stops at its next row and rolls back."
+                request,
+                "Cancel requested: the job stops at its next row"
+                + (
+                    " and deletes its file."
+                    if job.kind == DataJob.Kind.EXPORT
+                    else " and rolls back."
+                ),
             )
         elif job.status == Status.CANCELLED:
             messages.info(request, job.message)
@@ -226,6 +246,20 @@ class DataJobAdmin(ReadOnlyAdminMixin, BackofficeAdmin):
         else:
             messages.error(request, "Only a failed apply whose file is still kept can run again.")
         return HttpResponseRedirect(self._page_url(job))
+
+    def download_view(self, request, job_id):
+        """The export's file, streamed from disk, to its owner or a superuser (others: 404)."""
+        job = self._job(request, job_id)
+        path = exports.kept_file(job)
+        if path is None:
+            messages.error(request, "This export's file is not kept (any more).")
+            return HttpResponseRedirect(self._page_url(job))
+        return FileResponse(
+            path.open("rb"),
+            as_attachment=True,
+            filename=job.file_name,
+            content_type=exports.content_type(job),
+        )
 
     def errors_view(self, request, job_id):
         return self._kept_file(request, job_id, "errors.csv", "problems", "error report")

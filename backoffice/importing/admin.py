@@ -17,6 +17,8 @@ open, each through the hook the library offers for it:
   (``process_import``) only points there;
 * export goes through ``get_export_queryset`` (what the list shows, the user's rows only) and
   streams CSV/TSV (``exporting``); values stay native (numbers are numbers) in every format.
+  A list bigger than ``EXPORT_IMMEDIATE_MAX_ROWS`` is exported by a job instead
+  (``backoffice.jobs.exports``), and the answer is the job's page with its download.
 """
 
 from pathlib import Path
@@ -42,6 +44,7 @@ from backoffice.importing import exporting, rules
 from backoffice.importing.formats import FORMATS
 from backoffice.importing.service import ImportJob, record_import
 from backoffice.importing.uploads import PrivateImportStorage
+from backoffice.jobs import exports
 from backoffice.jobs.imports import start_import
 from backoffice.models import DataJob, ImportRecord
 
@@ -289,8 +292,11 @@ class ExportViewsMixin:
             )
         if form.is_valid():
             file_format = formats[int(form.cleaned_data["format"])]()
-            if "export_items" in form.changed_data:
+            selected = "export_items" in form.changed_data
+            if selected:
                 queryset = queryset.filter(pk__in=form.cleaned_data["export_items"])
+            if exports.runs_as_job(queryset):
+                return self._start_export_job(request, form, file_format, queryset, selected)
             try:
                 return self.export_response(file_format, request, queryset, export_form=form)
             except (ValueError, FieldError) as exc:
@@ -298,6 +304,27 @@ class ExportViewsMixin:
         context = self.init_request_context_data(request, form)
         request.current_app = self.admin_site.name
         return TemplateResponse(request, [self.export_template_name], context=context)
+
+    def _start_export_job(self, request, form, file_format, queryset, selected):
+        """A list bigger than ``EXPORT_IMMEDIATE_MAX_ROWS``: its export runs as a job (the
+        list's query string, the ticked ids, the resource, format and columns kept to rebuild
+        it on the worker) and the answer is the job's page, where the file is downloaded."""
+        job = exports.start_export(
+            user=request.user,
+            model_admin=self,
+            query=request.GET.urlencode(),
+            resource_index=self.get_resource_index(form),
+            format_index=FORMATS.index(type(file_format)),
+            selected_fields=self.get_export_resource_fields_from_form(form),
+            pks=form.cleaned_data["export_items"] if selected else None,
+            file_name=self.get_export_filename(request, queryset, file_format),
+        )
+        messages.info(
+            request,
+            _("This export has more than %(limit)s rows: it runs as job #%(job)d.")
+            % {"limit": f"{settings.EXPORT_IMMEDIATE_MAX_ROWS:,}", "job": job.pk},
+        )
+        return HttpResponseRedirect(reverse("admin:backoffice_datajob_change", args=[job.pk]))
 
     def export_response(self, file_format, request, queryset, export_form=None):
         """CSV and TSV stream row by row (``exporting``); other formats are built whole by the

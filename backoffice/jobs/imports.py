@@ -35,6 +35,7 @@ from backoffice.importing.formats import FORMATS, ImportFileError
 from backoffice.importing.report import ImportReport, RowProblem, RowReport, describe_exception
 from backoffice.importing.uploads import InvalidToken, PrivateImportStorage
 from backoffice.jobs import progress
+from backoffice.jobs.exports import run_export
 from backoffice.jobs.progress import Heartbeat, JobCancelled, Reporter
 from backoffice.jobs.tasks_api import task
 from backoffice.models import DataJob, ImportRecord
@@ -173,6 +174,8 @@ def fail_dead_jobs(jobs=None) -> int:
                     "while applying the file. Nothing of the file was applied: its changes "
                     "were in one transaction that never committed. Run it again."
                     if applying
+                    else "before it finished. Nothing was written; start the export again."
+                    if job.kind == DataJob.Kind.EXPORT
                     else "before it finished. Nothing was changed; upload the file again."
                 )
             ),
@@ -538,7 +541,11 @@ def report_of(job: DataJob) -> ImportReport:
 # --- helpers -------------------------------------------------------------------------------
 
 
-STEPS = {DataJob.Step.PREVIEW: _preview, DataJob.Step.APPLY: _apply}
+STEPS = {
+    DataJob.Step.PREVIEW: _preview,
+    DataJob.Step.APPLY: _apply,
+    DataJob.Step.EXPORT: run_export,
+}
 
 
 def _page_admin(job: DataJob):

@@ -80,6 +80,8 @@ class DataJob(models.Model):
     created_at = models.DateTimeField(default=timezone.now, editable=False, db_index=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # an export's file is kept for its owner until then (``backoffice.jobs.exports``)
+    expires_at = models.DateTimeField(null=True, blank=True)
 
     objects = DataJobQuerySet.as_manager()
 

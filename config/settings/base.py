@@ -286,6 +286,12 @@ IMPORT_TEMP_DIR = Path(
 )
 # Seconds a preview stays confirmable; older uploads are deleted and recorded as abandoned.
 IMPORT_PREVIEW_MAX_AGE = int(os.environ.get("DJANGO_IMPORT_PREVIEW_MAX_AGE", 2 * 60 * 60))
+# An Export of more rows than this (DJANGO_EXPORT_IMMEDIATE_MAX_ROWS) runs as a job whose file
+# is downloaded from the job's page; smaller ones are answered at once, as a download.
+EXPORT_IMMEDIATE_MAX_ROWS = int(os.environ.get("DJANGO_EXPORT_IMMEDIATE_MAX_ROWS", 10_000))
+# Seconds an export job's file is kept for its owner to download (DJANGO_EXPORT_KEEP_SECONDS).
+# The files live in the "exports" folder of IMPORT_TEMP_DIR (private, shared with the workers).
+EXPORT_KEEP_SECONDS = int(os.environ.get("DJANGO_EXPORT_KEEP_SECONDS", 24 * 60 * 60))
 
 LOGGING = {
     "version": 1,
