@@ -105,7 +105,7 @@ class ImportViewsMixin:
                     resource_class=resource_class,
                     format_index=FORMATS.index(type(file_format)),
                     file_name=Path(upload.name).name,
-                    data=b"".join(upload.chunks()),
+                    data=upload.chunks(),
                     ignored_columns=self._export_only_columns(request, resource_class),
                 )
                 messages.info(

@@ -44,6 +44,7 @@ from import_export.instance_loaders import ModelInstanceLoader
 
 from backoffice.importing.formats import Table
 from backoffice.importing.keys import ReadableKeyField, _is_id
+from backoffice.importing.lookups import one_of
 from backoffice.importing.report import RowProblem, RowReport, describe_exception
 from backoffice.importing.resource_base import NOT_LOADED
 from backoffice.services.edits import EDIT_BUMP
@@ -223,7 +224,7 @@ class _Loader:
         self.id_is_pk = id_columns == ["id"]
         ids = sorted({int(r["id"]) for r in rows if _is_id(r.get("id"))})
         if ids and self.id_is_pk:
-            self.by_pk = {obj.pk: obj for obj in queryset.filter(pk__in=ids)}
+            self.by_pk = {obj.pk: obj for obj in queryset.filter(one_of("pk", ids))}
         # other keys (a link's two ids): the library's own loader, a query a row
         self.per_row = None if self.id_is_pk else ModelInstanceLoader(resource)
         self.by_natural: dict[str, dict] = {}
@@ -233,7 +234,7 @@ class _Loader:
                 continue
             values = {str(r[column]).strip() for r in rows if r.get(column) not in (None, "")}
             if values:
-                found = queryset.filter(**{f"{field_.attribute}__in": values})
+                found = queryset.filter(one_of(field_.attribute, values))
                 self.by_natural[column] = {
                     str(getattr(obj, field_.attribute)): obj for obj in found
                 }
@@ -530,7 +531,7 @@ class _Engine:
         resource.after_chunk_written(created, updated)
         if parents:  # a line imported is an edit of its order: open pages of it go stale
             parent = model._meta.get_field(resource.edits_versioned_parent).related_model
-            parent._default_manager.filter(pk__in=parents).update(edit_version=EDIT_BUMP)
+            parent._default_manager.filter(one_of("pk", parents)).update(edit_version=EDIT_BUMP)
 
     def write_m2m(self, m2m) -> None:
         """Tags: the links the file adds in one insert, the ones it drops in one delete."""
@@ -549,9 +550,9 @@ class _Engine:
             if not wanted:
                 continue
             current: dict[int, set] = {pk: set() for pk in wanted}
-            for owner, tag in through.objects.filter(
-                **{f"{source}_id__in": list(wanted)}
-            ).values_list(f"{source}_id", f"{target}_id"):
+            for owner, tag in through.objects.filter(one_of(f"{source}_id", wanted)).values_list(
+                f"{source}_id", f"{target}_id"
+            ):
                 current[owner].add(tag)
             drop = [(o, t) for o, tags in current.items() for t in tags - wanted[o]]
             add = [
@@ -588,7 +589,7 @@ class _UniqueRule:
         found = {}
         for start in range(0, len(firsts), 5000):
             rows = manager.filter(
-                **{f"{self.attnames[0]}__in": firsts[start : start + 5000]}
+                one_of(self.attnames[0], firsts[start : start + 5000])
             ).values_list("pk", *self.attnames)
             for pk, *held in rows:
                 if tuple(held) in values:
@@ -662,7 +663,7 @@ def _lock(model, ids) -> None:
     of one of them waits for the import, and then sees what it wrote)."""
     list(
         model._base_manager.select_for_update()
-        .filter(pk__in=sorted(ids))
+        .filter(one_of("pk", sorted(ids)))
         .order_by("pk")
         .values_list("pk")
     )

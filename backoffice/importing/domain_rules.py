@@ -22,6 +22,7 @@ a few thousand orders per query (``OrderFacts``), never per row.
 
 from collections.abc import Iterable
 
+from backoffice.importing.lookups import one_of
 from backoffice.models import Order, OrderItem, OrderStatus
 from backoffice.services.order_status import ALLOWED_MOVES, is_move_allowed
 
@@ -95,13 +96,15 @@ class OrderFacts:
         line_ids = sorted(set(line_ids))
         for chunk in _chunks(line_ids):
             self.order_of_line.update(
-                OrderItem.objects.filter(pk__in=chunk).values_list("pk", "order_id")
+                OrderItem.objects.filter(one_of("pk", chunk)).values_list("pk", "order_id")
             )
         orders = sorted(set(order_ids) | set(self.order_of_line.values()))
         for chunk in _chunks(orders):
-            self.status.update(Order.objects.filter(pk__in=chunk).values_list("pk", "status"))
+            self.status.update(
+                Order.objects.filter(one_of("pk", chunk)).values_list("pk", "status")
+            )
             self.with_lines.update(
-                OrderItem.objects.filter(order_id__in=chunk)
+                OrderItem.objects.filter(one_of("order_id", chunk))
                 .values_list("order_id", flat=True)
                 .distinct()
             )

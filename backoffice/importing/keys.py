@@ -21,6 +21,8 @@ its cache.
 
 from import_export import fields, widgets
 
+from backoffice.importing.lookups import one_of
+
 _MISSING = object()
 _CACHE_LIMIT = 200_000
 
@@ -125,7 +127,7 @@ class KeyResolver:
         queryset = self.queryset().only("pk", *self.key_fields)
         for start in range(0, len(wanted), 5000):
             chunk = wanted[start : start + 5000]
-            found = {obj.pk: obj for obj in queryset.filter(pk__in=chunk)}
+            found = {obj.pk: obj for obj in queryset.filter(one_of("pk", chunk))}
             for pk in chunk:
                 self._remember(("pk", pk), found.get(pk))
 

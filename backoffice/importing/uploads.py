@@ -48,7 +48,9 @@ class PrivateImportStorage:
             raise InvalidToken("This confirmation doesn't name an upload.")
         return self.directory / f"{token}.upload", self.directory / f"{token}.json"
 
-    def save(self, data: bytes, meta: dict) -> str:
+    def save(self, data, meta: dict) -> str:
+        """Keep an upload (bytes, or the chunks of an uploaded file: a 200 MB upload is
+        written as it arrives, not joined in memory first); returns its token."""
         directory = self._ready()
         token = secrets.token_hex(16)
         data_path, meta_path = self._paths(token)
@@ -143,10 +145,14 @@ def _read_upload(path: Path) -> bytes:
         ) from None
 
 
-def _write_private(path: Path, data: bytes) -> None:
+def _write_private(path: Path, data) -> None:
     descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(descriptor, "wb") as file:
-        file.write(data)
+        if isinstance(data, bytes | bytearray | memoryview):
+            file.write(data)
+        else:
+            for chunk in data:
+                file.write(chunk)
 
 
 class LibraryTempStorage(BaseStorage):

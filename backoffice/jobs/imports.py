@@ -20,6 +20,7 @@ import logging
 import zlib
 from array import array
 
+from django.conf import settings
 from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError, connection, transaction
@@ -311,7 +312,15 @@ def _apply(job: DataJob, reporter: Reporter) -> None:
             f" {len(skip)} rejected row(s) were left out, as chosen at confirm: download "
             "them with their problems from the job's page."
         )
-    job.report = {**job.report, "notes": outcome.notes}
+    notes = outcome.notes
+    if (job.rows_total or 0) > settings.IMPORT_ROW_HISTORY_MAX_ROWS:
+        notes = [
+            *notes,
+            f"A file of more than {settings.IMPORT_ROW_HISTORY_MAX_ROWS:,} rows writes no admin "
+            "history entry per row: its import record (who, when, which file, the counts) is "
+            "their history.",
+        ]
+    job.report = {**job.report, "notes": notes}
     _finish(job, Status.SUCCEEDED, message)
     post_import.send(sender=None, model=import_string(job.resource_path)._meta.model)
     if not skip:
@@ -329,7 +338,8 @@ def _run_engine(job, errors, reporter, *, apply: bool, **kwargs):
         _finish(job, Status.FAILED, "The uploaded file is no longer kept: upload it again.")
         return None
     page_admin = _page_admin(job)
-    history = _History(job, page_admin) if apply and page_admin and job.user else None
+    per_row_history = (job.rows_total or 0) <= settings.IMPORT_ROW_HISTORY_MAX_ROWS
+    history = _History(job) if apply and page_admin and job.user and per_row_history else None
     with source:
         try:
             table = FORMATS[job.format_index]().read_table(
@@ -381,7 +391,7 @@ class _History:
     """The admin's history (``LogEntry``) of every row an import adds or changes, a chunk at a
     time in one insert (the library writes one per row)."""
 
-    def __init__(self, job: DataJob, page_admin):
+    def __init__(self, job: DataJob):
         from django.contrib.contenttypes.models import ContentType
 
         self.user_id = job.user.pk

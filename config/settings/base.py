@@ -271,10 +271,14 @@ IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "export"
 # formula-safe writing), set on BackofficeAdmin rather than here (settings import no app code).
 # Library code paths we don't override still keep uploads in the private folder below.
 IMPORT_EXPORT_TMP_STORAGE_CLASS = "backoffice.importing.uploads.LibraryTempStorage"
-# The largest file an import takes, in bytes (DJANGO_IMPORT_MAX_UPLOAD_BYTES; default 20 MB).
-IMPORT_MAX_UPLOAD_BYTES = int(os.environ.get("DJANGO_IMPORT_MAX_UPLOAD_BYTES", 20_000_000))
+# The largest file an import takes, in bytes (DJANGO_IMPORT_MAX_UPLOAD_BYTES; default 200 MB).
+IMPORT_MAX_UPLOAD_BYTES = int(os.environ.get("DJANGO_IMPORT_MAX_UPLOAD_BYTES", 200_000_000))
 # The most rows one import takes (DJANGO_IMPORT_MAX_ROWS); bigger files are refused whole.
-IMPORT_MAX_ROWS = int(os.environ.get("DJANGO_IMPORT_MAX_ROWS", 50_000))
+IMPORT_MAX_ROWS = int(os.environ.get("DJANGO_IMPORT_MAX_ROWS", 1_000_000))
+# Files of at most this many rows write one admin history entry per row they add or change;
+# a bigger file's history is its import record (who, when, which file, the counts): a
+# million history rows would cost as much as the import (DJANGO_IMPORT_ROW_HISTORY_MAX_ROWS).
+IMPORT_ROW_HISTORY_MAX_ROWS = int(os.environ.get("DJANGO_IMPORT_ROW_HISTORY_MAX_ROWS", 10_000))
 # An XLSX workbook may unpack to at most this many bytes (zip bombs are refused).
 IMPORT_MAX_XLSX_UNPACKED_BYTES = int(
     os.environ.get("DJANGO_IMPORT_MAX_XLSX_UNPACKED_BYTES", 200_000_000)
