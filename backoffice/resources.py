@@ -63,6 +63,9 @@ __all__ = [
 
 PRODUCT_KEYS = ("sku", "name")
 CUSTOMER_KEYS = ("user__username", "user__email")
+# The source system's id of a row (docs/import-export.md, "How a row finds its object"): a row
+# naming an object's external_ref is that object, whatever its id or natural key.
+EXTERNAL_KEYS = ("external_ref",)
 
 
 class CategoryResource(BackofficeResource):
@@ -75,10 +78,11 @@ class CategoryResource(BackofficeResource):
 
 class SupplierResource(BackofficeResource):
     natural_id_fields = ("name",)
+    leading_key_fields = EXTERNAL_KEYS
 
     class Meta(BackofficeResource.Meta):
         model = Supplier
-        fields = ("id", "name", "email", "phone", "address", "rating")
+        fields = ("id", "external_ref", "name", "email", "phone", "address", "rating")
 
 
 class TagResource(BackofficeResource):
@@ -96,6 +100,7 @@ class ProductResource(BackofficeResource):
     tags = fields.Field(attribute="tags", column_name="tags", widget=TagListWidget(Tag))
     preserved_timestamps = ("updated_at",)
     natural_id_fields = ("sku",)
+    leading_key_fields = EXTERNAL_KEYS
     export_select_related = ("category", "supplier")
     export_prefetch_related = ("tags",)
     #: columns that change only through the stock ledger (bulk mode refuses to change them)
@@ -105,6 +110,7 @@ class ProductResource(BackofficeResource):
         model = Product
         fields = (
             "id",
+            "external_ref",
             "name",
             "sku",
             "description",
@@ -313,10 +319,11 @@ class UserResource(BackofficeResource):
 class CustomerResource(BackofficeResource):
     user_id, user = readable_foreign_key("user", User, ("username", "email"))
     export_select_related = ("user",)
+    leading_key_fields = EXTERNAL_KEYS
 
     class Meta(BackofficeResource.Meta):
         model = Customer
-        fields = ("id", "user_id", "user", "phone", "address", "date_of_birth")
+        fields = ("id", "external_ref", "user_id", "user", "phone", "address", "date_of_birth")
 
     def before_import(self, dataset, **kwargs):
         super().before_import(dataset, **kwargs)
@@ -369,15 +376,20 @@ class OrderResource(BackofficeResource):
         "customer", Customer, CUSTOMER_KEYS, select_related=("user",)
     )
     export_select_related = ("customer__user",)
+    leading_key_fields = EXTERNAL_KEYS
 
     class Meta(BackofficeResource.Meta):
         model = Order
         fields = (
             "id",
+            "external_ref",
             "customer_id",
             "customer",
             "status",
             "total_amount",
+            "shipping_amount",
+            "tax_amount",
+            "discount_amount",
             "order_date",
             "delivery_date",
         )

@@ -10,6 +10,9 @@ instead. docs/import-export.md ("What an import may not change") explains the ch
   the order page and the status actions do it through ``order_set_status``;
 * an existing order's **charged total** and **delivery date** are never changed by an import
   (the order page doesn't edit them either; "Recalculate totals" fixes a total, with a preview);
+  nor are its **charges** (shipping, tax, discount): they make up what the customer was
+  charged, and the order page changes them (while the order is pending or processing) with
+  the total that follows; a new order takes them, and its total, as the file says;
 * an existing **order line** is never changed, and lines are added only to an order that had
   none before this import (a historical order arriving with its lines, which moves no stock,
   as docs/design.md says): a line changed or added behind the order page's back would move no
@@ -24,6 +27,7 @@ from collections.abc import Iterable
 
 from backoffice.importing.lookups import one_of
 from backoffice.models import Order, OrderItem, OrderStatus
+from backoffice.querysets.sales import CHARGE_FIELDS
 from backoffice.services.order_status import ALLOWED_MOVES, is_move_allowed
 
 CHUNK = 5000
@@ -72,6 +76,17 @@ def order_rules(instance, stored: dict | None) -> list[tuple[str, str]]:
                 "first.",
             )
         )
+    for name in CHARGE_FIELDS:
+        if getattr(instance, name) != stored[name]:
+            label = Order._meta.get_field(name).verbose_name
+            problems.append(
+                (
+                    name,
+                    f"{instance}'s {label} is {stored[name]}: an import doesn't change the "
+                    f"charges of an existing order (the file says {getattr(instance, name)}). "
+                    "Change them on the order's page while it is pending or processing.",
+                )
+            )
     if instance.delivery_date != stored["delivery_date"]:
         problems.append(
             (

@@ -4,7 +4,9 @@ What the library leaves open, and what this base class does about it:
 
 * model validation runs for every row (``clean_model_instances``) and blank cells never
   silently become a field's default (a blank stock cell would otherwise reset stock to 0);
-* a row finds its object by ``id`` or, without one, by a natural key (SKU, name, username);
+* a row finds its object by its external reference (``leading_key_fields``: the source
+  system's id, when an object has it), else by ``id``, else by a natural key (SKU, name,
+  username), so importing the same file twice updates instead of duplicating;
 * an update saves only the columns the file contains (``save(update_fields=...)``), so an
   import of prices can't overwrite a stock change made meanwhile (no lost updates);
 * unknown columns, and rows that repeat an id or key, are refused before anything runs;
@@ -24,7 +26,7 @@ from django.utils.translation import ngettext
 from import_export import resources, widgets
 
 from backoffice.importing import widgets as strict
-from backoffice.importing.keys import ReadableKeyField
+from backoffice.importing.keys import ReadableKeyField, _is_id
 from backoffice.models.base import EditVersioned
 from backoffice.services.edits import EDIT_BUMP
 
@@ -65,6 +67,10 @@ class BackofficeResource(resources.ModelResource):
     preserved_timestamps: tuple[str, ...] = ()
     #: columns that identify a row's own object when its ``id`` cell is absent or blank.
     natural_id_fields: tuple[str, ...] = ()
+    #: columns that identify a row's object before its ``id`` does (an external reference):
+    #: a row whose cell names an existing object is that object; otherwise the id, then the
+    #: natural key, decide (docs/import-export.md, "How a row finds its object").
+    leading_key_fields: tuple[str, ...] = ()
     #: related rows fetched with the exported objects (``select_related`` / ``prefetch``).
     export_select_related: tuple[str, ...] = ()
     export_prefetch_related: tuple[str, ...] = ()
@@ -222,6 +228,9 @@ class BackofficeResource(resources.ModelResource):
         return problems
 
     def _row_identity(self, row):
+        for column in self.leading_key_fields:
+            if str(row.get(column) or "").strip():
+                return ((column, str(row[column]).strip()),)
         id_fields = [self.fields[name] for name in self.get_import_id_fields()]
         values = []
         for field in id_fields:
@@ -246,7 +255,12 @@ class BackofficeResource(resources.ModelResource):
     # --- finding and saving objects ------------------------------------------------------
 
     def get_instance(self, instance_loader, row):
-        identity = self._row_identity(row)
+        leading = self._by_leading_key(row)
+        if leading is not None:
+            return leading
+        identity = self._row_identity(
+            {k: v for k, v in row.items() if k not in self.leading_key_fields}
+        )
         if identity is None:
             return None  # nothing identifies the row: it is new
         column = identity[0][0]
@@ -259,6 +273,27 @@ class BackofficeResource(resources.ModelResource):
             if found is not NOT_LOADED:
                 return found
         return self.get_queryset().filter(**{field.attribute: field.clean(row)}).first()
+
+    def _by_leading_key(self, row):
+        """The object a leading key (external reference) cell names, if one has it. A row
+        whose id names another object is refused: the two columns disagree."""
+        for column in self.leading_key_fields:
+            value = str(row.get(column) or "").strip()
+            if not value:
+                continue
+            field = next(f for f in self.fields.values() if f.column_name == column)
+            found = self.get_queryset().filter(**{field.attribute: value}).first()
+            if found is None:
+                continue
+            raw_id = row.get("id")
+            row_id = str(raw_id if raw_id is not None else "").strip()
+            if row_id and not (_is_id(raw_id) and int(float(raw_id)) == found.pk):
+                raise ValueError(
+                    f"{column} {value!r} is {found._meta.verbose_name} #{found.pk}, but the "
+                    f"row's id is {row_id}. Correct one of the two columns or empty the id."
+                )
+            return found
+        return None
 
     def before_import(self, dataset, **kwargs):
         super().before_import(dataset, **kwargs)

@@ -5,39 +5,9 @@ from django.db import migrations, models
 
 
 def keep_the_figures_of_existing_rows(apps, schema_editor):
-    """A database upgraded with data in it gets its kept figures: every one of them if it comes
-    from before 0007 (whose step, then 0009's, 0011's and 0013's, now leave this to here), else
-    the tables it lacks (category, supplier and review figures), the customers' (their new
-    per-status figures) and the day sales (their new line count). Uses the code's own
-    rebuild: a later migration that changes the kept tables must take this step over (and
-    make this one do nothing), as this one took over 0013's."""
-    sources = [apps.get_model("backoffice", name) for name in ("Order", "Product", "Customer")]
-    if not any(model.objects.exists() for model in sources):
-        return
-    from backoffice.figures.rebuild import rebuild
-
-    kept = [
-        apps.get_model("backoffice", name)
-        for name in ("ProductFigures", "OrderFigures", "CustomerFigures")
-    ]
-    if not any(model.objects.exists() for model in kept):
-        rebuild()
-        return
-    lacking = {
-        kind
-        for kind, table, source in (
-            ("categories", "CategoryFigures", "Category"),
-            ("suppliers", "SupplierFigures", "Supplier"),
-            ("reviews", "ReviewFigures", "Review"),
-        )
-        if apps.get_model("backoffice", source).objects.exists()
-        and not apps.get_model("backoffice", table).objects.exists()
-    }
-    if apps.get_model("backoffice", "Customer").objects.exists():
-        lacking.add("customers")
-    days = apps.get_model("backoffice", "Order").objects.exists()
-    if lacking or days:
-        rebuild(kinds=lacking, days=days)
+    """Taken over by 0017 (the code's rebuild now reads the orders' charges, columns that
+    exist from there on): its step fills what this one did, the tables and columns a database
+    from before this migration lacks."""
 
 
 class Migration(migrations.Migration):

@@ -67,3 +67,43 @@ class EditVersioned(models.Model):
 
     class Meta:
         abstract = True
+
+
+# --- external references ----------------------------------------------------------------------
+# The source system's own id of a record (an order, customer, product or supplier exported by
+# another shop system: often a hex string). Blank when there is none; unique when given; the
+# import's first key (docs/import-export.md, "How a row finds its object").
+
+EXTERNAL_REF_MAX_LENGTH = 64
+
+
+def external_ref_field() -> models.CharField:
+    # db_default too: the shop generator and other set-wise writers name their columns
+    return models.CharField(
+        "external reference",
+        max_length=EXTERNAL_REF_MAX_LENGTH,
+        blank=True,
+        default="",
+        db_default="",
+        help_text="The record's id in the system it came from (optional; unique when given).",
+    )
+
+
+def external_ref_unique(prefix: str) -> models.UniqueConstraint:
+    """Unique when not blank: the many records without a reference don't collide."""
+    name = f"{prefix}_external_ref_unique"
+    return models.UniqueConstraint(
+        fields=["external_ref"],
+        condition=~models.Q(external_ref=""),
+        name=name,
+        violation_error_code=name,
+        violation_error_message="Another record already has this external reference.",
+    )
+
+
+def external_ref_indexes(prefix: str) -> list[models.Index]:
+    """``UPPER(external_ref)``: the admin's search compares a reference whole, whatever its
+    case (``=external_ref``: Django's ``iexact``, ``UPPER(col) = UPPER(%s)``)."""
+    from django.db.models.functions import Upper
+
+    return [models.Index(Upper("external_ref"), name=f"{prefix}_external_ref_upper")]

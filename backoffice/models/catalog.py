@@ -12,6 +12,9 @@ from backoffice.models.base import (
     ConstraintErrorsOnFieldsMixin,
     EditVersioned,
     check_constraint,
+    external_ref_field,
+    external_ref_indexes,
+    external_ref_unique,
     unique_constraint,
 )
 from backoffice.models.indexes import SearchIndex
@@ -60,15 +63,21 @@ class Supplier(ConstraintErrorsOnFieldsMixin, models.Model):
             MaxValueValidator(5.0, "A supplier rating is at most 5.0."),
         ]
     )
+    external_ref = external_ref_field()
 
     objects = SupplierQuerySet.as_manager()
 
-    constraint_error_fields = {"supplier_rating_range": "rating"}
+    constraint_error_fields = {
+        "supplier_rating_range": "rating",
+        "supplier_external_ref_unique": "external_ref",
+    }
 
     class Meta:
         default_permissions = ("add", "change", "delete", "view", "export")
         ordering = ["name"]
+        indexes = external_ref_indexes("supplier")
         constraints = [
+            external_ref_unique("supplier"),
             check_constraint(
                 "supplier_rating_range",
                 Q(rating__gte=1.0, rating__lte=5.0),
@@ -145,6 +154,7 @@ class Product(ConstraintErrorsOnFieldsMixin, EditVersioned, models.Model):
     # two-pane selector; product.tags and tag.products work exactly as in the guide.
     tags = models.ManyToManyField(Tag, related_name="products", blank=True)
     is_active = models.BooleanField("active", default=True)
+    external_ref = external_ref_field()
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -157,6 +167,7 @@ class Product(ConstraintErrorsOnFieldsMixin, EditVersioned, models.Model):
         "product_price_above_cost": "price",
         "unique_product_per_supplier": "name",
         "product_sku_format": "sku",
+        "product_external_ref_unique": "external_ref",
     }
 
     class Meta:
@@ -173,6 +184,7 @@ class Product(ConstraintErrorsOnFieldsMixin, EditVersioned, models.Model):
             SearchIndex.on_upper("name", name="product_name_search"),
             SearchIndex.on_upper("sku", name="product_sku_search"),
             SearchIndex.on_upper("description", name="product_description_search"),
+            *external_ref_indexes("product"),
         ]
         constraints = [
             check_constraint(
@@ -196,6 +208,7 @@ class Product(ConstraintErrorsOnFieldsMixin, EditVersioned, models.Model):
                 ["name", "supplier"],
                 "This supplier already has a product with this name.",
             ),
+            external_ref_unique("product"),
         ]
 
     def __str__(self):

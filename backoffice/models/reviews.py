@@ -15,6 +15,9 @@ from backoffice.models.customers import Customer
 from backoffice.models.indexes import SearchIndex
 from backoffice.querysets.catalog import ReviewQuerySet
 
+# How a review without text reads wherever reviews are listed.
+NO_COMMENT = "(rating only, no comment)"
+
 
 class Review(ConstraintErrorsOnFieldsMixin, models.Model):
     customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="reviews")
@@ -25,7 +28,8 @@ class Review(ConstraintErrorsOnFieldsMixin, models.Model):
             MaxValueValidator(5, "A rating is at most 5 stars."),
         ]
     )
-    comment = models.TextField()
+    # Optional: more than half of a real shop's reviews are a rating alone.
+    comment = models.TextField(blank=True, default="", db_default="")
     created_at = models.DateTimeField(default=timezone.now, editable=False)
 
     objects = ReviewQuerySet.as_manager()
@@ -54,3 +58,8 @@ class Review(ConstraintErrorsOnFieldsMixin, models.Model):
 
     def __str__(self):
         return f"{self.product.name} - {self.rating}/5"
+
+    @property
+    def comment_shown(self) -> str:
+        """The comment as the admin and the reports show it (NO_COMMENT when there is none)."""
+        return self.comment if (self.comment or "").strip() else NO_COMMENT

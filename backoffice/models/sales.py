@@ -9,10 +9,18 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 
-from backoffice.models.base import ConstraintErrorsOnFieldsMixin, EditVersioned, check_constraint
+from backoffice.models.base import (
+    ConstraintErrorsOnFieldsMixin,
+    EditVersioned,
+    check_constraint,
+    external_ref_field,
+    external_ref_indexes,
+    external_ref_unique,
+)
 from backoffice.models.catalog import Product
 from backoffice.models.customers import Customer
 from backoffice.querysets import OrderItemQuerySet, OrderQuerySet
+from backoffice.querysets.expressions import cents
 
 
 class OrderStatus(models.TextChoices):
@@ -21,6 +29,19 @@ class OrderStatus(models.TextChoices):
     SHIPPED = "shipped", "Shipped"
     DELIVERED = "delivered", "Delivered"
     CANCELLED = "cancelled", "Cancelled"
+
+
+def _charge(verbose_name: str, help_text: str):
+    # db_default too: the shop generator and other set-wise writers name their columns
+    return models.DecimalField(
+        verbose_name,
+        max_digits=10,
+        decimal_places=2,
+        default=Decimal("0.00"),
+        db_default=Decimal("0.00"),
+        validators=[MinValueValidator(Decimal("0.00"), f"The {verbose_name} cannot be negative.")],
+        help_text=help_text,
+    )
 
 
 class Order(ConstraintErrorsOnFieldsMixin, EditVersioned, models.Model):
@@ -36,6 +57,14 @@ class Order(ConstraintErrorsOnFieldsMixin, EditVersioned, models.Model):
         default=Decimal("0.00"),
         validators=[MinValueValidator(Decimal("0.00"), "The total cannot be negative.")],
     )
+    # What the charge adds to the items and takes off them (docs/design.md, "Charged amount"):
+    # total charged = items + shipping + tax − discount (``charged_for``).
+    shipping_amount = _charge("shipping", "Shipping charged on top of the items.")
+    tax_amount = _charge("tax", "Tax charged on top of the items and shipping.")
+    discount_amount = _charge(
+        "discount", "Taken off the charge; at most the items, shipping and tax together."
+    )
+    external_ref = external_ref_field()
     # Not auto_now_add: imported orders keep their real dates.
     order_date = models.DateTimeField(default=timezone.now)
     delivery_date = models.DateTimeField(null=True, blank=True)
@@ -45,6 +74,10 @@ class Order(ConstraintErrorsOnFieldsMixin, EditVersioned, models.Model):
     constraint_error_fields = {
         "order_total_not_negative": "total_amount",
         "order_delivery_after_order": "delivery_date",
+        "order_shipping_not_negative": "shipping_amount",
+        "order_tax_not_negative": "tax_amount",
+        "order_discount_not_negative": "discount_amount",
+        "order_external_ref_unique": "external_ref",
     }
 
     class Meta:
@@ -59,6 +92,7 @@ class Order(ConstraintErrorsOnFieldsMixin, EditVersioned, models.Model):
             models.Index(fields=["status", "-order_date"]),
             models.Index(fields=["-order_date"]),
             models.Index(fields=["delivery_date"]),  # the delivery date filter
+            *external_ref_indexes("order"),
         ]
         constraints = [
             check_constraint(
@@ -69,6 +103,20 @@ class Order(ConstraintErrorsOnFieldsMixin, EditVersioned, models.Model):
                 Q(delivery_date__isnull=True) | Q(delivery_date__gte=F("order_date")),
                 "The delivery date cannot be before the order date.",
             ),
+            check_constraint(
+                "order_shipping_not_negative",
+                Q(shipping_amount__gte=0),
+                "The shipping cannot be negative.",
+            ),
+            check_constraint(
+                "order_tax_not_negative", Q(tax_amount__gte=0), "The tax cannot be negative."
+            ),
+            check_constraint(
+                "order_discount_not_negative",
+                Q(discount_amount__gte=0),
+                "The discount cannot be negative.",
+            ),
+            external_ref_unique("order"),
         ]
 
     def __str__(self):
@@ -78,6 +126,17 @@ class Order(ConstraintErrorsOnFieldsMixin, EditVersioned, models.Model):
     def deletable(self) -> bool:
         """Only cancelled orders may be deleted: their stock has already been returned."""
         return self.status == OrderStatus.CANCELLED
+
+    def charged_for(self, items_total: Decimal) -> Decimal:
+        """What this order is charged for items worth ``items_total``: items + shipping + tax −
+        discount, to the cent. The Python twin of the SQL ``charged_for`` (querysets/sales.py),
+        which the differs flag, the recalculation and the reports use."""
+        return cents(
+            items_total
+            + (self.shipping_amount or 0)
+            + (self.tax_amount or 0)
+            - (self.discount_amount or 0)
+        )
 
     def clean(self):
         if self.delivery_date and self.order_date and self.delivery_date < self.order_date:

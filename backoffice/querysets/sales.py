@@ -104,25 +104,51 @@ STATUS_SUMMARY_FIGURES = (
 )
 
 
+# What an order adds to its items and takes off them (docs/design.md, "Charged amount").
+CHARGE_FIELDS = ("shipping_amount", "tax_amount", "discount_amount")
+
+
+def charged_for(items_total):
+    """What an order is charged for items worth ``items_total`` (an expression over the
+    order's row): items + shipping + tax − discount, rounded to the cent in SQL, so that SQL
+    compares it with the total charged to the cent. The one definition: the differs flag (kept
+    and computed), the recalculation action and the order page use it; ``Order.charged_for``
+    is its Python twin (a test holds them equal)."""
+    shipping, tax, discount = (F(name) for name in CHARGE_FIELDS)
+    return round_cents(
+        models.ExpressionWrapper(items_total + shipping + tax - discount, output_field=MONEY)
+    )
+
+
 def order_figures() -> dict:
     """ORDER_FIGURES of an order from its lines, correlated on ``OuterRef("pk")``: an
     order's id, or its kept figures' (``OrderFigures`` shares the order's id)."""
     Order, OrderItem = _model("Order"), _model("OrderItem")
     items = OrderItem.objects.filter(order=OuterRef("pk"))
-    items_total = Coalesce(
-        scalar_subquery(items, "order", round_cents(Sum(LINE_TOTAL)), MONEY),
-        ZERO_MONEY,
-        output_field=MONEY,
+
+    def items_total():  # of the order ``OuterRef("pk")`` names
+        return Coalesce(
+            scalar_subquery(items, "order", round_cents(Sum(LINE_TOTAL)), MONEY),
+            ZERO_MONEY,
+            output_field=MONEY,
+        )
+
+    # Does the total charged equal what the items and charges come to? Asked of the order's
+    # own row (its charges are its columns), its items total correlated on it: one subquery,
+    # whether ``OuterRef("pk")`` is an order or its kept figures.
+    this_order = Order.objects.filter(pk=OuterRef("pk"))
+    differs = Case(
+        When(Q(Exact(F("total_amount"), charged_for(items_total()))), then=Value(False)),
+        default=Value(True),
+        output_field=models.BooleanField(),
     )
-    charged = Subquery(Order.objects.filter(pk=OuterRef("pk")).values("total_amount")[:1])
     return {
-        "items_total": items_total,
+        "items_total": items_total(),
         "item_count": Coalesce(
             scalar_subquery(items, "order", Count("pk"), models.IntegerField()), 0
         ),
-        "total_differs": Case(
-            When(Q(Exact(charged, items_total)), then=Value(False)),
-            default=Value(True),
+        "total_differs": Subquery(
+            this_order.annotate(differs=differs).values("differs")[:1],
             output_field=models.BooleanField(),
         ),
     }
@@ -231,13 +257,21 @@ class OrderQuerySet(KeptFiguresQuerySet):
 
     def with_item_totals(self):
         """Annotate ORDER_FIGURES: ``items_total``, ``item_count`` (lines) and
-        ``total_differs`` (true when the total charged is not the items total), kept."""
+        ``total_differs`` (true when the total charged is not what the items and charges come
+        to, ``charged_for``), kept."""
         return self.annotate(**kept_figures("OrderFigures"))
 
+    def with_charge_for_items(self):
+        """Annotate ``charge_for_items``: what the kept items total and the order's charges
+        come to (``charged_for``), what the total charged should be."""
+        return self.annotate(charge_for_items=charged_for(F("kept_figures__items_total")))
+
     def with_line_figures(self):
-        """ORDER_FIGURES computed from the lines (``order_figures``), for writers: the kept
-        ones are recomputed only when the write's ``collecting()`` block ends."""
-        return self.annotate(**order_figures())
+        """ORDER_FIGURES computed from the lines (``order_figures``), and ``charge_for_items``
+        from them, for writers: the kept ones are recomputed only when the write's
+        ``collecting()`` block ends."""
+        figures = order_figures()
+        return self.annotate(**figures).annotate(charge_for_items=charged_for(F("items_total")))
 
     def with_customer_neighbours(self):
         """Annotate ``prev_order_total`` / ``next_order_total``: the same customer's order before

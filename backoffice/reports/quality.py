@@ -13,6 +13,7 @@ from urllib.parse import urlencode
 
 from django.db.models import QuerySet
 from django.urls import reverse
+from django.utils.text import Truncator
 
 from backoffice.models import Customer, Order, Product, Review
 from backoffice.querysets.catalog import STOCK_OUT
@@ -28,8 +29,27 @@ def reviews_by_non_buyers():
 
 
 def orders_differing_from_items():
-    """Orders whose total charged differs from their items (the kept flag: a partial index)."""
-    return Order.objects.with_item_totals().filter(total_differs=True)
+    """Orders whose total charged differs from what their items and charges come to (items +
+    shipping + tax − discount, ``charged_for``; the kept flag: a partial index)."""
+    return Order.objects.with_item_totals().filter(total_differs=True).with_charge_for_items()
+
+
+def differing_order_detail(order) -> str:
+    """The charged total beside what its items and charges come to."""
+    return (
+        f"charged {order.total_amount}; items {order.items_total} + shipping "
+        f"{order.shipping_amount} + tax {order.tax_amount} − discount {order.discount_amount} "
+        f"= {order.charge_for_items}"
+    )
+
+
+# What the page says about its money (docs/customer-segments.md, "Revenue and charges").
+MONEY_NOTE = (
+    "Revenue (the dashboard, the sales reports, product and category figures) is the sum of "
+    "quantity × unit price of the items of orders that are not cancelled: shipping, tax and "
+    "discounts are not revenue. The check “Order total differs from its items” compares what "
+    "the customer was charged with items + shipping + tax − discount."
+)
 
 
 def active_products_out_of_stock():
@@ -63,7 +83,7 @@ CHECKS = (
         lambda: orders_differing_from_items().select_related("customer__user").order_by("pk"),
         lambda order: {
             "record": f"Order #{order.pk} ({order.customer})",
-            "detail": f"charged {order.total_amount}, items {order.items_total}",
+            "detail": differing_order_detail(order),
         },
         lambda order: reverse("admin:backoffice_order_change", args=[order.pk]),
         lambda: changelist(Order, total_differs="yes"),
@@ -74,7 +94,8 @@ CHECKS = (
         lambda: reviews_by_non_buyers().select_related("customer__user", "product").order_by("pk"),
         lambda review: {
             "record": f"Review #{review.pk}: {review.product.name}",
-            "detail": f"by {review.customer}, {review.rating}/5",
+            "detail": f"by {review.customer}, {review.rating}/5: "
+            f"{Truncator(review.comment_shown).chars(60)}",
         },
         lambda review: reverse("admin:backoffice_review_change", args=[review.pk]),
         None,
@@ -136,5 +157,8 @@ def data_quality(form) -> ReportTable:
         links=links,
         every_row=every_problem,
         see_also=see_also,
-        notes=[f"Each check shows its first {SHOWN} records; the CSV download holds all of them."],
+        notes=[
+            f"Each check shows its first {SHOWN} records; the CSV download holds all of them.",
+            MONEY_NOTE,
+        ],
     )

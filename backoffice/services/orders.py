@@ -27,6 +27,7 @@ from backoffice.models import (
     Product,
 )
 from backoffice.querysets.expressions import CENT
+from backoffice.querysets.sales import CHARGE_FIELDS
 from backoffice.services.edits import EDIT_BUMP, EditConflict, edit_version_check
 from backoffice.services.history import history_record_changes
 from backoffice.services.inventory import StockChange, StockError, stock_apply_changes
@@ -51,6 +52,8 @@ __all__ = [
     "LINES_EDITABLE_STATUSES",
     "OrderError",
     "OrderLine",
+    "CHARGES_EDITABLE_STATUSES",
+    "OrderChargesError",
     "OrderLinesError",
     "OrderSaveResult",
     "OrderStatusError",
@@ -69,6 +72,14 @@ __all__ = [
 
 class OrderLinesError(OrderError):
     """The order's lines cannot be changed as asked."""
+
+
+class OrderChargesError(OrderError):
+    """The order's charges (shipping, tax, discount) cannot be changed as asked."""
+
+
+# The charges change on the order page while the lines may (until the parcel leaves).
+CHARGES_EDITABLE_STATUSES = LINES_EDITABLE_STATUSES
 
 
 @dataclass(frozen=True)
@@ -112,10 +123,13 @@ def order_save_with_items(
     """Save ``order`` (new or existing) with exactly ``lines`` (None: leave the lines alone),
     then move it to ``to_status`` (None, or its current status: no move).
 
-    The order's own editable fields (customer, order date) are taken from ``order``; its
-    status, delivery date and total are not: the status moves only as ``to_status`` asks (through
-    ``order_set_status``), and the total is recalculated from the lines whenever they change (or
-    the order is new). An unchanged order keeps what the customer was charged.
+    The order's own editable fields (customer, order date, and its charges: shipping, tax,
+    discount) are taken from ``order``; its status, delivery date and total are not: the status
+    moves only as ``to_status`` asks (through ``order_set_status``), and the total is what the
+    lines and charges come to (``Order.charged_for``) whenever either changes (or the order is
+    new). An unchanged order keeps what the customer was charged. The charges change only
+    while the order is pending or processing, and the discount is at most the items, shipping
+    and tax together (``OrderChargesError``).
 
     Everything is decided before anything is written, under the row locks: the order (and its
     lines) first, then the products. Saving an existing order counts as an edit
@@ -147,6 +161,15 @@ def order_save_with_items(
             raise OrderLinesError(
                 f"The lines of a {current.get_status_display().lower()} order cannot change."
             )
+        charges_changed = not adding and _charges(order) != _charges(current)
+        if charges_changed and current.status not in CHARGES_EDITABLE_STATUSES:
+            raise OrderChargesError(
+                f"The shipping, tax and discount of a {current.get_status_display().lower()} "
+                "order cannot change: only while it is pending or processing."
+            )
+        new_total = None
+        if adding or result.lines_changed or charges_changed:
+            new_total = _charge_check(order, _lines_total(result.kept + result.created))
         moving = to_status is not None and not adding and to_status != current.status
         if moving:
             status_move_check(current, to_status)
@@ -166,8 +189,8 @@ def order_save_with_items(
             order.total_amount = current.total_amount
         stock_apply_changes(_stock_changes(order, before, result, adding), user=user)
         _write_lines(order, result)
-        if adding or result.lines_changed:
-            order.total_amount = _lines_total(result.kept + result.created)
+        if new_total is not None:
+            order.total_amount = new_total
         if not adding:
             order.full_clean()
         order.save()
@@ -206,7 +229,8 @@ class TotalFix:
 
 
 def orders_recalculate_totals(*, order_ids, user=None) -> list[TotalFix]:
-    """Set the total of each order whose total differs from its lines to the sum of its lines.
+    """Set the total of each order whose total differs from what its lines and charges come
+    to (items + shipping + tax − discount, ``charged_for``) to that.
 
     The orders are locked first (in id order), so no line changes between reading the sum
     and writing the total. Returns one entry per order that changed.
@@ -218,12 +242,13 @@ def orders_recalculate_totals(*, order_ids, user=None) -> list[TotalFix]:
             Order.objects.filter(pk__in=order_ids)
             .with_line_figures()  # from the lines themselves: kept figures may lag in a write
             .filter(total_differs=True)
+            .filter(charge_for_items__gte=0)  # a discount above the rest: no total to set
             .order_by("pk")
         )
         for order in differing:
-            fixes.append(TotalFix(order.pk, order.total_amount, order.items_total))
+            fixes.append(TotalFix(order.pk, order.total_amount, order.charge_for_items))
             Order.objects.filter(pk=order.pk).update(
-                total_amount=order.items_total, edit_version=EDIT_BUMP
+                total_amount=order.charge_for_items, edit_version=EDIT_BUMP
             )
         old_totals = {fix.order_id: fix.old_total for fix in fixes}
         history_record_changes(
@@ -233,7 +258,7 @@ def orders_recalculate_totals(*, order_ids, user=None) -> list[TotalFix]:
             .only("pk", "total_amount"),
             message=lambda order: (
                 f"Total {old_totals[order.pk]} → {order.total_amount} "
-                "(recalculated from its items, bulk action)."
+                "(recalculated from its items and charges, bulk action)."
             ),
         )
         if fixes:
@@ -242,7 +267,8 @@ def orders_recalculate_totals(*, order_ids, user=None) -> list[TotalFix]:
 
 
 def order_recalculate_total(*, order: Order) -> TotalFix | None:
-    """One order's total set to the sum of its lines; None when it already matched."""
+    """One order's total set to what its lines and charges come to; None when it already
+    matched."""
     fixes = orders_recalculate_totals(order_ids=[order.pk])
     if fixes:
         order.total_amount = fixes[0].new_total
@@ -346,6 +372,26 @@ def _write_lines(order, result: OrderSaveResult) -> None:
     for item in result.created:
         item.order = order
         item.save()
+
+
+def _charges(order) -> tuple:
+    return tuple(getattr(order, name) for name in CHARGE_FIELDS)
+
+
+def _charge_check(order, items_total: Decimal) -> Decimal:
+    """What ``order`` is charged for these items, refused when its discount is more than the
+    items, shipping and tax together (the charge would be negative)."""
+    for name, value in zip(CHARGE_FIELDS, _charges(order), strict=True):
+        if value is None or value < 0:
+            label = Order._meta.get_field(name).verbose_name
+            raise OrderChargesError(f"The {label} cannot be negative.")
+    charge = order.charged_for(items_total)
+    if charge < 0:
+        raise OrderChargesError(
+            f"The discount ({order.discount_amount}) is more than the items, shipping and tax "
+            f"together ({charge + order.discount_amount})."
+        )
+    return charge
 
 
 def _lines_total(items) -> Decimal:

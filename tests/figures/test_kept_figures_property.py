@@ -2,7 +2,8 @@
 equals what the source rows say afterwards (``backoffice.figures.rebuild.check``).
 
 Hypothesis draws sequences of the write paths that move figures: the order services, status
-moves and cancellations, recalculated totals, line saves and deletes, bulk creates and
+moves and cancellations, recalculated totals, charges (shipping, tax, discount: saved and
+set-based), line saves and deletes, bulk creates and
 set-based updates, reviews, tag services and ``product.tags``, moving an order to another
 customer or another day and a product to another category (the day sales) or supplier, product
 edits, price, stock and state changes (saved, set-based and through the services: category and
@@ -27,6 +28,7 @@ from backoffice.services.orders import (
     OrderError,
     OrderLine,
     order_create,
+    order_save_with_items,
     orders_recalculate_totals,
 )
 from backoffice.services.pricing import prices_adjust
@@ -56,6 +58,8 @@ OPERATIONS = st.one_of(
     st.tuples(st.just("status_bulk"), st.lists(index, max_size=3), status),
     st.tuples(st.just("status_update"), index, status),
     st.tuples(st.just("order_total"), index, price),
+    st.tuples(st.just("order_charges"), index, price, price, price),
+    st.tuples(st.just("orders_charges_update"), st.lists(index, max_size=3), price, price),
     st.tuples(st.just("order_customer"), index, index),
     st.tuples(st.just("order_day"), index, st.integers(min_value=-3, max_value=3)),
     st.tuples(st.just("orders_day_update"), index, st.integers(min_value=-3, max_value=3)),
@@ -180,6 +184,16 @@ class Shop:
     def order_total(self, order, amount):
         if (order := self.order(order)) is not None:
             Order.objects.filter(pk=order.pk).update(total_amount=amount)
+
+    def order_charges(self, order, shipping, tax, discount):  # the order page's save
+        if (order := self.order(order)) is not None:
+            order.shipping_amount, order.tax_amount = shipping, tax
+            order.discount_amount = discount
+            order_save_with_items(order=order, lines=None)  # refused once it left
+
+    def orders_charges_update(self, orders, shipping, discount):  # a script: set-based
+        ids = [o.pk for i in orders if (o := self.order(i)) is not None]
+        Order.objects.filter(pk__in=ids).update(shipping_amount=shipping, discount_amount=discount)
 
     def order_customer(self, order, customer):
         if (order := self.order(order)) is not None:

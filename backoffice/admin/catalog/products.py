@@ -69,7 +69,7 @@ class ReviewInline(ReadOnlyPermissionsMixin, admin.TabularInline):
     """The product's reviews, read-only: reviews are the customers' words, edited elsewhere."""
 
     model = Review
-    fields = ["customer", "rating", "comment", "created_at"]
+    fields = ["customer", "rating", "comment_text", "created_at"]
     readonly_fields = fields
     extra = 0
     can_delete = False
@@ -83,6 +83,10 @@ class ReviewInline(ReadOnlyPermissionsMixin, admin.TabularInline):
             .select_related("customer__user")
             .order_by(top_first, "-created_at", "-pk")
         )
+
+    @admin.display(description="comment")
+    def comment_text(self, obj):
+        return obj.comment_shown  # NO_COMMENT for a rating alone
 
 
 # ``?edit=1``: the list's editable columns (price, stock, on sale) on the page, as the "Edit
@@ -167,9 +171,10 @@ class ProductAdmin(ShowQueryMixin, StaleEditAdminMixin, BackofficeAdmin):
     # "=sku": an exact SKU (Django's search modifier), never a part of one. The name stays a
     # "contains" search: the order page's product autocomplete uses these fields, and staff
     # type "chair" for the Office Chair.
-    search_fields = ["name", "=sku", "description", "category__name"]
+    search_fields = ["name", "=sku", "description", "category__name", "=external_ref"]
     search_help_text = (
-        "Words of the name, description or category name, or an exact SKU (any case)."
+        "Words of the name, description or category name, or an exact SKU or external "
+        "reference (any case)."
     )
     ordering = ["name", "pk"]
     filter_horizontal = ["tags"]
@@ -177,7 +182,7 @@ class ProductAdmin(ShowQueryMixin, StaleEditAdminMixin, BackofficeAdmin):
     actions = [*PRICE_AND_TAG_ACTIONS, *STOCK_ACTIONS]
     readonly_fields = ["category_position", "figures", "top_reviews", "created_at", "updated_at"]
     fieldsets = [
-        (None, {"fields": ["name", "sku", "description", "category", "supplier"]}),
+        (None, {"fields": ["name", "sku", "external_ref", "description", "category", "supplier"]}),
         ("Price and stock", {"fields": ["price", "cost", "stock_quantity", "is_active"]}),
         ("Tags", {"fields": ["tags"]}),
         ("Figures", {"fields": ["figures", "top_reviews", "category_position"]}),
@@ -358,7 +363,7 @@ class ProductAdmin(ShowQueryMixin, StaleEditAdminMixin, BackofficeAdmin):
         return format_html_join(
             "",
             "<div>{}★ {} — {}</div>",
-            ((r.rating, r.customer.user.username, r.comment) for r in reviews),
+            ((r.rating, r.customer.user.username, r.comment_shown) for r in reviews),
         )
 
     @admin.display(description="in its category")

@@ -5,6 +5,7 @@ constraint; ``ConstraintErrorsOnFieldsMixin`` puts that error on the product fie
 """
 
 from django.contrib import admin
+from django.utils.text import Truncator
 
 from backoffice.admin.common.base import BackofficeAdmin
 from backoffice.admin.common.filters import CheckedDateRangeFilter
@@ -15,7 +16,7 @@ from backoffice.resources import ReviewResource
 @admin.register(Review)
 class ReviewAdmin(BackofficeAdmin):
     resource_classes = [ReviewResource]
-    list_display = ["product", "customer_name", "rating", "created_at"]
+    list_display = ["product", "customer_name", "rating", "comment_text", "created_at"]
     list_select_related = ["product", "customer__user"]
     list_filter = [
         "rating",
@@ -31,3 +32,8 @@ class ReviewAdmin(BackofficeAdmin):
     @admin.display(description="customer", ordering="customer__user__last_name")
     def customer_name(self, obj):
         return str(obj.customer)
+
+    @admin.display(description="comment")
+    def comment_text(self, obj):
+        """The comment's start, or NO_COMMENT: a comment is optional (a rating alone)."""
+        return Truncator(obj.comment_shown).chars(80)

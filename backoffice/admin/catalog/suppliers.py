@@ -25,7 +25,7 @@ class SupplierAdmin(FiguresOrderedAdmin):
         "own_rating",
     ]
     list_filter = [SupplierRatingBandFilter]
-    search_fields = ["name", "email", "phone"]
+    search_fields = ["name", "email", "phone", "=external_ref"]
     # Best reviewed first; suppliers with no reviews last on every database.
     list_default_ordering = [F("avg_review_rating").desc(nulls_last=True), "name"]
     readonly_fields = ["product_table"]

@@ -114,8 +114,12 @@ class CustomerAdmin(ShowQueryMixin, BackofficeAdmin):
         "=user__email",
         "^user__username",
         "phone",
+        "=external_ref",
     ]
-    search_help_text = "The start of a name or username, an exact e-mail address, or a phone."
+    search_help_text = (
+        "The start of a name or username, an exact e-mail address, a phone, or an external "
+        "reference (whole)."
+    )
     ordering = ["user__last_name", "user__first_name"]
     inlines = [CustomerOrderInline]
     actions = [deactivate_accounts]
@@ -126,7 +130,7 @@ class CustomerAdmin(ShowQueryMixin, BackofficeAdmin):
         ("Profile", {"fields": ["phone", "address", "date_of_birth"]}),
     ]
     fieldsets = [
-        (None, {"fields": ["account", "phone", "address", "date_of_birth"]}),
+        (None, {"fields": ["account", "phone", "address", "date_of_birth", "external_ref"]}),
     ]
     readonly_fields = ["account"]
 

@@ -75,13 +75,17 @@ def mark_cancelled(modeladmin, request, queryset):
 
 @admin.action(permissions=["change"], description="Recalculate totals from items (with preview)")
 def recalculate_totals(modeladmin, request, queryset):
-    selected = queryset.model.objects.filter(pk__in=_selected_ids(queryset)).with_item_totals()
+    selected = (
+        queryset.model.objects.filter(pk__in=_selected_ids(queryset))
+        .with_item_totals()
+        .with_charge_for_items()
+    )
     preview = [
         {
             "order": order,
             "old": order.total_amount,
-            "new": order.items_total,
-            "difference": order.items_total - order.total_amount,
+            "new": order.charge_for_items,
+            "difference": order.charge_for_items - order.total_amount,
         }
         for order in selected.filter(total_differs=True).order_by("pk")
     ]
@@ -108,8 +112,9 @@ def recalculate_totals(modeladmin, request, queryset):
         queryset,
         title="Recalculate totals from items",
         explanation=(
-            "The total charged becomes the sum of quantity × unit price of each order's lines. "
-            "Orders whose total already matches are left alone."
+            "The total charged becomes what each order's lines and charges come to: the sum of "
+            "quantity × unit price, plus shipping and tax, minus the discount. Orders whose "
+            "total already matches are left alone."
         ),
         confirm_label="Yes, recalculate",
         apply=apply,

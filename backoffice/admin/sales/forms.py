@@ -22,9 +22,11 @@ from django.utils.translation import gettext as _
 from backoffice.admin.common.edits import SeenValuesForm, SeenVersionAdminMixin, seen_version_of
 from backoffice.admin.common.widgets import preload_choice
 from backoffice.models import Order, OrderItem, OrderStatus
+from backoffice.querysets.sales import CHARGE_FIELDS
 from backoffice.services.inventory import StockError
 from backoffice.services.orders import (
     ALLOWED_MOVES,
+    CHARGES_EDITABLE_STATUSES,
     EditConflict,
     OrderError,
     OrderStatusError,
@@ -40,7 +42,15 @@ SAVE_REFUSALS = (StockError, OrderError, EditConflict)
 class OrderForm(SeenValuesForm):
     class Meta:
         model = Order
-        fields = ["customer", "order_date", "status"]
+        fields = [
+            "customer",
+            "order_date",
+            "status",
+            "shipping_amount",
+            "tax_amount",
+            "discount_amount",
+            "external_ref",
+        ]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -61,6 +71,14 @@ class OrderForm(SeenValuesForm):
             )
         if self.instance.pk:
             preload_choice(self, "customer", self.instance.customer)
+            if self.instance.status not in CHARGES_EDITABLE_STATUSES:
+                # shown, not editable: the save would refuse a change (OrderChargesError)
+                for name in CHARGE_FIELDS:
+                    if name in self.fields:
+                        self.fields[name].disabled = True
+                        self.fields[
+                            name
+                        ].help_text = "Changes only while the order is pending or processing."
 
     def status_move(self) -> str | None:
         """The status the editor chose, None when they left it alone. ``changed_data`` is

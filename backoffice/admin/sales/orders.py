@@ -29,6 +29,7 @@ from backoffice.admin.sales.filters import (
 from backoffice.admin.sales.forms import OrderAdminSaveMixin, OrderForm
 from backoffice.admin.sales.inlines import OrderItemInline
 from backoffice.models import Order, OrderStatus, Product
+from backoffice.querysets.sales import CHARGE_FIELDS
 from backoffice.resources import OrderResource
 
 STATUS_COLOURS = {
@@ -87,9 +88,15 @@ class OrderAdmin(ShowQueryMixin, OrderAdminSaveMixin, PreloadedAutocompleteMixin
         "customer__user__first_name",
         "customer__user__last_name",
         "customer__user__email",
+        "customer__user__username",
+        "=external_ref",
+        "=customer__external_ref",
         "items__product__name",
     ]
-    search_help_text = "Order number (exact, e.g. 12 or #12), customer name or email, product name."
+    search_help_text = (
+        "Order number (exact, e.g. 12 or #12), customer name, user name or e-mail, product "
+        "name, or an order's or customer's external reference (whole)."
+    )
     date_hierarchy = "order_date"
     ordering = ["-order_date", "-id"]
     autocomplete_fields = ["customer"]
@@ -109,9 +116,11 @@ class OrderAdmin(ShowQueryMixin, OrderAdminSaveMixin, PreloadedAutocompleteMixin
     def get_fieldsets(self, request, obj=None):
         # seen_version: the hidden version the page was opened at (admin/common/edits.py).
         main = ["customer", "order_date"] + (["status", "delivery_date"] if obj else [])
+        main.append("external_ref")
         main += self.seen_version_fields(request, obj)
         return [
             (None, {"fields": main}),
+            ("Charges", {"fields": [tuple(CHARGE_FIELDS)]}),
             ("Totals", {"fields": ["totals_panel"]}),
             ("Status timeline", {"fields": ["status_timeline"]}),
         ]
@@ -202,29 +211,40 @@ class OrderAdmin(ShowQueryMixin, OrderAdminSaveMixin, PreloadedAutocompleteMixin
 
     # --- change page panels ---
 
-    @admin.display(description="items and charge")
+    @admin.display(description="items, charges and total charged")
     def totals_panel(self, order):
         if order is None or order.pk is None or not hasattr(order, "items_total"):
-            return "Calculated from the lines when the order is saved."
-        difference = order.total_amount - order.items_total
+            return "Calculated from the lines and charges when the order is saved."
+        # items + shipping + tax − discount: the SQL ``charged_for``'s twin, on the shown row
+        expected = order.charged_for(order.items_total)
+        difference = order.total_amount - expected
         if difference:
             more_or_less = "more" if difference > 0 else "less"
             note = format_html(
-                ' <strong class="totals-differ">charged {} {} than its items; the order list\'s '
-                "“Recalculate totals from items” action sets the total to {}.</strong>",
+                ' <strong class="totals-differ">charged {} {} than its items and charges; the '
+                "order list's “Recalculate totals from items” action sets the total to "
+                "{}.</strong>",
                 abs(difference),
                 more_or_less,
-                order.items_total,
+                expected,
             )
         else:
             note = ""
         return format_html(
             '<table class="order-totals"><tbody>'
             '<tr><th>Items total</th><td class="items-total">{}</td></tr>'
+            '<tr><th>+ Shipping</th><td class="shipping">{}</td></tr>'
+            '<tr><th>+ Tax</th><td class="tax">{}</td></tr>'
+            '<tr><th>− Discount</th><td class="discount">{}</td></tr>'
+            '<tr><th>Items and charges</th><td class="charge-for-items">{}</td></tr>'
             '<tr><th>Total charged</th><td class="total-charged">{}</td></tr>'
-            '<tr><th>Charged − items</th><td class="difference">{}{}</td></tr>'
+            '<tr><th>Charged − (items and charges)</th><td class="difference">{}{}</td></tr>'
             "</tbody></table>",
             order.items_total,
+            order.shipping_amount,
+            order.tax_amount,
+            order.discount_amount,
+            expected,
             order.total_amount,
             difference,
             note,

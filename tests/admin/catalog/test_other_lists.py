@@ -195,6 +195,7 @@ def test_review_list_columns_filters_and_search(admin_client):
         "product",
         "customer_name",
         "rating",
+        "comment_text",
         "created_at",
     ]
     assert "John Doe" in response.content.decode()

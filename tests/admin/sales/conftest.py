@@ -5,14 +5,23 @@ from django.test import Client
 
 from backoffice.models import Order
 
+NO_CHARGES = {"shipping_amount": "0.00", "tax_amount": "0.00", "discount_amount": "0.00"}
+
 
 def order_form_data(
-    *, customer, order_date="2024-03-20 10:00:00", status=None, lines=(), seen_version=None
+    *,
+    customer,
+    order_date="2024-03-20 10:00:00",
+    status=None,
+    lines=(),
+    seen_version=None,
+    charges=None,
 ):
     """POST data of the order page. ``lines``: dicts with product, quantity, price (may be ""),
     and for existing lines ``id`` (and ``DELETE``); ``order`` is filled in from the item.
     ``seen_version``: the version the page was opened at (default: the order's current one,
-    read from the lines' order)."""
+    read from the lines' order). ``charges``: shipping, tax and discount as posted (none by
+    default)."""
     day, time = order_date.split(" ")
     data = {
         "customer": str(customer.pk),
@@ -23,6 +32,8 @@ def order_form_data(
         "items-MIN_NUM_FORMS": "0",
         "items-MAX_NUM_FORMS": "1000",
         "_save": "Save",
+        **NO_CHARGES,
+        **(charges or {}),
     }
     if status is not None:
         data["status"] = status

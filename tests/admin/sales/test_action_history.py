@@ -45,7 +45,7 @@ def test_recalculation_logs_old_and_new_total_of_each_order_it_fixed(admin_clien
     post_action(admin_client, ORDERS, "recalculate_totals", [*differing, matching.pk])
     for pk, (old, new) in differing.items():
         assert history(Order(pk=pk)) == [
-            f"Total {old} → {new} (recalculated from its items, bulk action)."
+            f"Total {old} → {new} (recalculated from its items and charges, bulk action)."
         ]
     assert history(matching) == []
 

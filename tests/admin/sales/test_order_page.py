@@ -63,7 +63,7 @@ def test_the_page_shows_lines_totals_and_timeline(admin_client, seed):
     assert f'<td class="items-total">{items_total}</td>' in html
     assert f'<td class="total-charged">{charged}</td>' in html
     assert f'<td class="difference">{charged - items_total}' in html
-    assert f"charged {items_total - charged} less than its items" in html
+    assert f"charged {items_total - charged} less than its items and charges" in html
     assert "No recorded changes: imported as delivered." in html
 
 
