@@ -9,6 +9,8 @@ behaviour (validation, natural keys, partial saves, change tracking) is in
 ``backoffice.importing.resource_base``.
 """
 
+from decimal import Decimal
+
 from django.contrib.auth import get_user_model
 from import_export import fields, widgets
 
@@ -457,20 +459,25 @@ class OrderItemResource(BackofficeResource):
         ids = sorted(self._line_cents)
         for start in range(0, len(ids), 5000):
             chunk = ids[start : start + 5000]
-            for pk, total in Order.objects.filter(pk__in=chunk).values_list("pk", "total_amount"):
-                if round(total * 100) != self._line_cents[pk]:
+            for order in Order.objects.filter(pk__in=chunk).only(
+                "pk", "total_amount", "shipping_amount", "tax_amount", "discount_amount"
+            ):
+                items = Decimal(self._line_cents[order.pk]) / 100
+                if order.charged_for(items) != order.total_amount:
                     differing += 1
         orders = len(ids)
         if differing:
             verb = "will differ" if dry_run else "differ"
             self.import_notes.append(
                 f"{differing:,} of the {orders:,} orders this file gives lines {verb} from their "
-                "lines: their charged total is not the sum of the lines. The order list flags "
+                "lines: their charged total is not the lines plus shipping and tax less the "
+                "discount. The order list flags "
                 "them (Differs), and “Recalculate totals from items” corrects a total."
             )
         else:
             self.import_notes.append(
-                f"The lines of each of the {orders:,} orders add up to its charged total."
+                f"The lines of each of the {orders:,} orders, with its shipping, tax and "
+                "discount, add up to its charged total."
             )
 
 

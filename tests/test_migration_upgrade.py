@@ -63,14 +63,14 @@ def test_an_upgrade_from_before_the_line_counts_and_status_figures_fills_them():
     try:
         executor.migrate([("backoffice", "0013_review_figures")])  # the columns go
     finally:
-        call_command("migrate", "backoffice", verbosity=0)  # back: 0014's step, now 0017's
+        call_command("migrate", "backoffice", verbosity=0)  # back: 0014's step, now 0018's
     assert check() == []
     assert sum(DaySales.objects.values_list("line_count", flat=True)) == 2
     assert sum(CustomerFigures.objects.values_list("pending_count", flat=True)) == 2
 
 
-def test_an_upgrade_from_0016_with_shop_data_rebuilds_nothing(monkeypatch):
-    """0017 adds the charges (0.00 on every row) and references: no kept figure moves, so
+def test_an_upgrade_from_0017_with_shop_data_rebuilds_nothing(monkeypatch):
+    """0018 adds the charges (0.00 on every row) and references: no kept figure moves, so
     its step (0014's, taken over) leaves a database that has them all alone."""
     from backoffice.figures import rebuild as rebuild_module
     from backoffice.services.orders import OrderLine, order_create
@@ -80,7 +80,7 @@ def test_an_upgrade_from_0016_with_shop_data_rebuilds_nothing(monkeypatch):
     order_create(customer=CustomerFactory(), lines=[OrderLine(product.pk, 1)])
     executor = MigrationExecutor(connection)
     try:
-        executor.migrate([("backoffice", "0016_data_jobs")])
+        executor.migrate([("backoffice", "0017_export_jobs")])
     finally:
         monkeypatch.setattr(rebuild_module, "rebuild", lambda **kwargs: pytest.fail(kwargs))
         call_command("migrate", "backoffice", verbosity=0)

@@ -228,7 +228,7 @@ class _Loader:
         # other keys (a link's two ids): the library's own loader, a query a row
         self.per_row = None if self.id_is_pk else ModelInstanceLoader(resource)
         self.by_natural: dict[str, dict] = {}
-        for column in resource.natural_id_fields:
+        for column in (*resource.leading_key_fields, *resource.natural_id_fields):
             field_ = next((f for f in resource.fields.values() if f.column_name == column), None)
             if field_ is None:
                 continue

@@ -255,7 +255,7 @@ class BackofficeResource(resources.ModelResource):
     # --- finding and saving objects ------------------------------------------------------
 
     def get_instance(self, instance_loader, row):
-        leading = self._by_leading_key(row)
+        leading = self._by_leading_key(row, instance_loader)
         if leading is not None:
             return leading
         identity = self._row_identity(
@@ -274,7 +274,7 @@ class BackofficeResource(resources.ModelResource):
                 return found
         return self.get_queryset().filter(**{field.attribute: field.clean(row)}).first()
 
-    def _by_leading_key(self, row):
+    def _by_leading_key(self, row, instance_loader=None):
         """The object a leading key (external reference) cell names, if one has it. A row
         whose id names another object is refused: the two columns disagree."""
         for column in self.leading_key_fields:
@@ -282,7 +282,10 @@ class BackofficeResource(resources.ModelResource):
             if not value:
                 continue
             field = next(f for f in self.fields.values() if f.column_name == column)
-            found = self.get_queryset().filter(**{field.attribute: value}).first()
+            natural = getattr(instance_loader, "natural", None)  # the chunked engine's
+            found = natural(column, value) if natural is not None else NOT_LOADED
+            if found is NOT_LOADED:
+                found = self.get_queryset().filter(**{field.attribute: value}).first()
             if found is None:
                 continue
             raw_id = row.get("id")

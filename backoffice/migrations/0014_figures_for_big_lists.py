@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 
 def keep_the_figures_of_existing_rows(apps, schema_editor):
-    """Taken over by 0017 (the code's rebuild now reads the orders' charges, columns that
+    """Taken over by 0018 (the code's rebuild now reads the orders' charges, columns that
     exist from there on): its step fills what this one did, the tables and columns a database
     from before this migration lacks."""
 

@@ -1,6 +1,6 @@
 """Staff search orders by what they have (issue 13, point 6): the customer's user name and
 e-mail, the order's or the customer's external reference (whole, any case); on PostgreSQL
-each through an index (``0010_search_indexes``' trigram indexes on ``auth_user``, 0017's
+each through an index (``0010_search_indexes``' trigram indexes on ``auth_user``, 0018's
 ``UPPER(external_ref)``)."""
 
 import pytest

@@ -60,7 +60,7 @@ def keep_the_figures_of_existing_rows(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('backoffice', '0016_data_jobs'),
+        ('backoffice', '0017_export_jobs'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
