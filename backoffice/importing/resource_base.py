@@ -300,6 +300,9 @@ class BackofficeResource(resources.ModelResource):
 
     def before_import(self, dataset, **kwargs):
         super().before_import(dataset, **kwargs)
+        for field in self._m2m_fields():
+            if hasattr(field.widget, "forget"):
+                field.widget.forget()
         self._add_blank_id_columns(dataset)
         user = kwargs.get("user")
         self.import_user = user if getattr(user, "pk", None) else None

@@ -114,12 +114,24 @@ class TagListWidget(widgets.ManyToManyWidget):
 
     def __init__(self, model, **kwargs):
         super().__init__(model, separator=",", field="name", **kwargs)
+        self._known: dict = {}
+
+    def forget(self) -> None:
+        """Start a new import: tags found by the last one may have changed since."""
+        self._known = {}
 
     def clean(self, value, row=None, **kwargs):
         if value is None or not str(value).strip():
             return []
         names = list(dict.fromkeys(n.strip() for n in str(value).split(",") if n.strip()))
-        found = {tag.name: tag for tag in self.model._default_manager.filter(name__in=names)}
+        missing = [name for name in names if name not in self._known]
+        if missing:  # a query for names not met yet in this import, not one a row
+            if len(self._known) > 100_000:
+                self._known = {}
+            self._known.update(
+                {tag.name: tag for tag in self.model._default_manager.filter(name__in=missing)}
+            )
+        found = {name: self._known[name] for name in names if name in self._known}
         unknown = [name for name in names if name not in found]
         if unknown:
             raise ValueError(
