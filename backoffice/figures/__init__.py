@@ -16,7 +16,11 @@ them:
   ``backoffice.querysets`` (``product_figures``, ``order_figures``, ``customer_figures``,
   ``category_figures``, ``supplier_figures``, ``review_kept_figures``), after locking their rows
   in id order on PostgreSQL, so two writers never lose each other's update; the categories and
-  suppliers of the products recomputed, and the reviews their orders reach, follow.
+  suppliers of the products recomputed, and the reviews their orders reach, follow. From
+  ``keeping.SET_BASED_FROM`` ids of a kind on PostgreSQL (an import's hundreds of thousands),
+  ``sets``: the same locks, then one ``UPDATE … FROM`` per chunk with each source table grouped
+  once (its aggregates are the definitions' own, grouped instead of correlated: a change to a
+  definition goes in both, and ``tests/figures/test_large_refresh.py`` compares them).
 - ``rebuild``: every figure from scratch, or a check that names each kept figure that differs
   (``manage.py rebuild_figures [--check]``).
 

@@ -1,13 +1,26 @@
 """Recompute the kept figures of given rows, in the caller's transaction."""
 
+from datetime import UTC
+
 from django.db import connection, transaction
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, F, OuterRef
+from django.db.models.functions import TruncDate
 
 from backoffice.figures.days import refresh_days
 from backoffice.figures.kinds import KINDS
+from backoffice.figures.sets import refresh_set
 from backoffice.querysets.days import utc_day
+from backoffice.querysets.expressions import EqualsAny
 
 CHUNK = 2_000  # ids per statement: PostgreSQL and SQLite both take this many parameters
+# From this many ids of a kind on, PostgreSQL recomputes them set-based (``backoffice.figures
+# .sets``: arrays, not IN lists; unchanged rows not rewritten); below, one ORM update a chunk
+# (a single save's few ids cost a few short statements, as they always did).
+SET_BASED_FROM = 2_000
+
+
+def _set_based(ids) -> bool:
+    return len(ids) >= SET_BASED_FROM and connection.vendor == "postgresql"
 
 
 def refresh(
@@ -46,8 +59,11 @@ def refresh(
             ids = sorted(
                 {pk for pk in wanted[kind.name] if pk is not None} - set(skip.get(kind.name, ()))
             )
-            for start in range(0, len(ids), CHUNK):
-                _refresh_chunk(kind, ids[start : start + CHUNK])
+            if _set_based(ids):
+                refresh_set(kind, ids)
+            else:
+                for start in range(0, len(ids), CHUNK):
+                    _refresh_chunk(kind, ids[start : start + CHUNK])
             if kind.name == "products":
                 categories, suppliers = _owners_of_products(ids)
                 wanted["categories"] |= categories
@@ -64,6 +80,8 @@ def _reviews_of(product_ids, order_ids, customer_ids) -> set:
     orders = sorted({pk for pk in order_ids if pk is not None})
     customers = {pk for pk in customer_ids if pk is not None}
     products = {pk for pk in product_ids if pk is not None}
+    if _set_based(orders) or _set_based(customers) or _set_based(products):
+        return _reviews_of_set(orders, customers, products)
     for start in range(0, len(orders), CHUNK):
         chunk = orders[start : start + CHUNK]
         customers.update(
@@ -90,6 +108,23 @@ def _reviews_of(product_ids, order_ids, customer_ids) -> set:
     return found
 
 
+def _reviews_of_set(orders, customers, products) -> set:
+    """``_reviews_of`` for large sets on PostgreSQL: each id set as one array parameter."""
+    from backoffice.models import Order, OrderItem, Review
+
+    if orders:
+        placed = Order._base_manager.filter(EqualsAny(F("pk"), orders)).order_by()
+        customers |= set(placed.values_list("customer_id", flat=True).distinct())
+        lines = OrderItem._base_manager.filter(EqualsAny(F("order"), orders)).order_by()
+        products |= set(lines.values_list("product_id", flat=True).distinct())
+    if not customers or not products:
+        return set()
+    reviews = Review._base_manager.filter(
+        EqualsAny(F("customer"), sorted(customers)), EqualsAny(F("product"), sorted(products))
+    )
+    return set(reviews.values_list("pk", flat=True))
+
+
 def _owners_of_products(product_ids) -> tuple[set, set]:
     """The categories and suppliers of the (still existing) products (``product_owners``,
     the same question ``ProductQuerySet.update`` asks)."""
@@ -97,6 +132,10 @@ def _owners_of_products(product_ids) -> tuple[set, set]:
     from backoffice.querysets.catalog import product_owners
 
     categories, suppliers = set(), set()
+    if _set_based(product_ids):
+        products = Product._base_manager.filter(EqualsAny(F("pk"), list(product_ids)))
+        pairs = product_owners(products)
+        return {category for category, _ in pairs}, {supplier for _, supplier in pairs}
     for start in range(0, len(product_ids), CHUNK):
         chunk = product_ids[start : start + CHUNK]
         for category, supplier in product_owners(Product._base_manager.filter(pk__in=chunk)):
@@ -110,6 +149,10 @@ def _days_of_orders(order_ids) -> set:
     from backoffice.models import Order
 
     ids = sorted({pk for pk in order_ids if pk is not None})
+    if _set_based(ids):  # the days computed by PostgreSQL, each once
+        orders = Order._base_manager.filter(EqualsAny(F("pk"), ids)).order_by()
+        days = orders.annotate(day=TruncDate("order_date", tzinfo=UTC))
+        return set(days.values_list("day", flat=True).distinct())
     days = set()
     for start in range(0, len(ids), CHUNK):
         dates = Order._base_manager.filter(pk__in=ids[start : start + CHUNK])
