@@ -166,14 +166,20 @@ def _orders(ids):
         items_total=round_cents(Sum(LINE_TOTAL)),
         item_count=Count("pk"),
     )
+    from backoffice.querysets.sales import CHARGE_FIELDS
+
     items_total = "COALESCE(i.items_total, 0.00)"
-    charged = f"src.{connection.ops.quote_name('total_amount')}"
+    quote = connection.ops.quote_name
+    charged = f"src.{quote('total_amount')}"
+    shipping, tax, discount = (f"src.{quote(name)}" for name in CHARGE_FIELDS)
+    # ``charged_for``: items + shipping + tax - discount, to the cent
+    charged_for = f"ROUND({items_total} + {shipping} + {tax} - {discount}, 2)"
     return {"i": items}, {
         "items_total": items_total,
         "item_count": "COALESCE(i.item_count, 0)",
-        # the definition's CASE: differs unless the charge equals the items total (a NULL
-        # charge differs)
-        "total_differs": f"CASE WHEN {charged} = {items_total} THEN false ELSE true END",
+        # the definition's CASE: differs unless the charge equals what the items and the
+        # charges come to (a NULL charge differs)
+        "total_differs": f"CASE WHEN {charged} = {charged_for} THEN false ELSE true END",
     }
 
 

@@ -10,6 +10,7 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 from django.db import connection
+from django.db.models import F
 
 from backoffice.figures import keeping, refresh
 from backoffice.figures.rebuild import check
@@ -52,6 +53,15 @@ def shop(db):
     Order.objects.filter(pk__in=Order.objects.order_by("pk").values("pk")[:300]).update(
         status=OrderStatus.CANCELLED
     )
+    # charges: orders whose total includes them (not differing) and one whose doesn't
+    charged = list(Order.objects.order_by("-pk").values_list("pk", flat=True)[:40])
+    Order.objects.filter(pk__in=charged[:20]).update(
+        shipping_amount=Decimal("4.95"),
+        tax_amount=Decimal("1.10"),
+        discount_amount=Decimal("2.00"),
+        total_amount=F("total_amount") + Decimal("4.05"),
+    )
+    Order.objects.filter(pk__in=charged[20:]).update(shipping_amount=Decimal("3.00"))
     assert Order.objects.count() > keeping.SET_BASED_FROM
     assert check() == []
 
