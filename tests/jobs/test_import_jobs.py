@@ -56,6 +56,27 @@ def test_import_file_previews_then_applies_and_records_the_job(tmp_path, capsys)
     assert "Imported: 3 new" in out
 
 
+def test_import_file_applies_the_valid_rows_only_when_asked(tmp_path, capsys):
+    path = write(tmp_path, "categories.csv", "name,description\nKept A,x\n,no name\nKept B,y\n")
+    with pytest.raises(CommandError, match="1 row"):
+        call_command("import_file", str(path), resource="category")
+    assert not Category.objects.filter(name__startswith="Kept").exists()
+    errors = tmp_path / "problems.csv"
+    call_command(
+        "import_file", str(path), resource="category", valid_rows=True, errors_to=str(errors)
+    )
+    names = set(Category.objects.filter(name__startswith="Kept").values_list("name", flat=True))
+    assert names == {"Kept A", "Kept B"}
+    job = DataJob.objects.order_by("pk").last()
+    assert (job.status, job.apply_mode, job.counts["error"]) == (
+        Status.SUCCEEDED,
+        DataJob.ApplyMode.VALID_ROWS,
+        1,
+    )
+    assert "Applied the valid rows only" in job.import_record.message
+    assert errors.read_text(encoding="utf-8-sig").splitlines()[1].startswith("3,name,")
+
+
 def test_a_second_run_of_the_same_file_changes_nothing(tmp_path, capsys):
     path = write(tmp_path, "categories.csv", categories_csv(2))
     call_command("import_file", str(path), resource="CategoryResource")

@@ -75,6 +75,12 @@ class Command(BaseCommand):
             help="write every problem found (line, column, value, problem) to this CSV file",
         )
         parser.add_argument(
+            "--valid-rows",
+            action="store_true",
+            help="apply the rows without problems and leave out the others (all or nothing "
+            "otherwise); the rejected rows go to --errors-to with their problems",
+        )
+        parser.add_argument(
             "--user", help="record the import as this user's (default: no user, 'command line')"
         )
 
@@ -108,16 +114,19 @@ class Command(BaseCommand):
         self._write_errors(job, options["errors_to"])
         if job.status != DataJob.Status.PREVIEWED:
             raise CommandError(f"{path.name}: {job.message or 'the preview failed'}")
-        if job.counts.get("error"):
+        rejected = job.counts.get("error", 0)
+        if rejected and not options["valid_rows"]:
             imports.cancel(job)
             raise CommandError(
-                f"{path.name}: {job.counts['error']} row(s) have problems; nothing imported."
+                f"{path.name}: {rejected} row(s) have problems; nothing imported "
+                "(--valid-rows applies the others)."
             )
         if options["dry_run"]:
             imports.cancel(job)
             self.stdout.write("Dry run: nothing was imported.")
             return
-        imports.claim_apply(job, DataJob.ApplyMode.ALL_OR_NOTHING)
+        mode = DataJob.ApplyMode.VALID_ROWS if rejected else DataJob.ApplyMode.ALL_OR_NOTHING
+        imports.claim_apply(job, mode)
         job = self._run(job)
         if job.status != DataJob.Status.SUCCEEDED:
             raise CommandError(f"{path.name}: {job.message}")
