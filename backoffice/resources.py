@@ -445,8 +445,8 @@ class OrderItemResource(BackofficeResource):
     def chunk_read(self, created, updated):
         for instance, _, _ in created:
             if instance.quantity is not None and instance.price is not None:
-                cents = self._line_cents.get(instance.order_id, 0)
-                self._line_cents[instance.order_id] = cents + round(
+                so_far = self._line_cents.get(instance.order_id, 0)
+                self._line_cents[instance.order_id] = so_far + round(
                     instance.quantity * instance.price * 100
                 )
 
