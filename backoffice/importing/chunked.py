@@ -219,6 +219,11 @@ class _Loader:
         self.resource = resource
         model = resource._meta.model
         queryset = resource.get_queryset()
+        # the tags of the chunk's existing objects in one query (a tags column is compared
+        # with them), not one a row
+        m2m = [f.attribute for f in resource._m2m_fields() if rows and f.column_name in rows[0]]
+        if m2m:
+            queryset = queryset.prefetch_related(*m2m)
         self.by_pk = {}
         id_columns = [resource.fields[n].column_name for n in resource.get_import_id_fields()]
         self.id_is_pk = id_columns == ["id"]

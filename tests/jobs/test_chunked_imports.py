@@ -284,3 +284,27 @@ def test_two_imports_of_the_same_rows_never_interleave():
     assert "changed since the preview" in failed.message
     prices = set(Product.objects.filter(pk__in=ids).values_list("price", flat=True))
     assert len(prices) == 1 and prices <= {Decimal("500.01"), Decimal("600.02")}
+
+
+def test_a_preview_asks_the_database_the_same_number_of_times_for_3_rows_or_10(seed, monkeypatch):
+    """Within a chunk, rows cost no query of their own: objects, keys, tags and uniqueness
+    are each read once for the chunk."""
+    from django.db import connection as default_connection
+    from django.test.utils import CaptureQueriesContext
+
+    monkeypatch.setattr(chunked, "CHUNK_ROWS", 100)
+    products = list(Product.objects.order_by("pk").prefetch_related("tags"))
+    assert len(products) >= 10
+
+    def preview_queries(count: int) -> int:
+        text = "id,name,price,tags\n" + "".join(
+            f'{p.pk},{p.name},{p.price},"{", ".join(sorted(t.name for t in p.tags.all()))}"\n'
+            for p in products[:count]
+        )
+        with CaptureQueriesContext(default_connection) as queries:
+            job = start(ProductResource, text)
+        assert job.status == Status.PREVIEWED, job.report
+        assert job.counts["unchanged"] == count
+        return len(queries)
+
+    assert preview_queries(3) == preview_queries(10)
