@@ -16,7 +16,7 @@ from import_export import fields, widgets
 
 from backoffice.importing.domain_rules import OrderFacts, order_item_rules, order_rules
 from backoffice.importing.keys import _is_id, readable_foreign_key
-from backoffice.importing.resource_base import BackofficeResource, row_error
+from backoffice.importing.resource_base import NOT_LOADED, BackofficeResource, row_error
 from backoffice.importing.widgets import (
     BlankAsNullCharWidget,
     IsoDateTimeWidget,
@@ -244,7 +244,10 @@ class UserResource(BackofficeResource):
         the administrator who happens to hold id 1); else a new account."""
         username = str(row.get("username") or "").strip()
         if username:
-            by_name = self.get_queryset().filter(username=username).first()
+            natural = getattr(instance_loader, "natural", None)  # the chunked engine's
+            by_name = natural("username", username) if natural is not None else NOT_LOADED
+            if by_name is NOT_LOADED:
+                by_name = self.get_queryset().filter(username=username).first()
             if by_name is not None:
                 return by_name
         by_id = super().get_instance(instance_loader, row)
@@ -308,13 +311,18 @@ class UserResource(BackofficeResource):
     def validate_instance(self, instance, import_validation_errors=None, validate_unique=True):
         # Runs only for rows that would change something: an export that lists the staff
         # accounts still imports back as "unchanged".
-        if instance.pk is not None and self._row_state.get("new") is False:
-            stored = type(instance)._default_manager.filter(pk=instance.pk)
-            if stored.filter(is_staff=True).exists() or stored.filter(is_superuser=True).exists():
-                raise row_error(
-                    f"User {instance.username!r} is a staff account; staff accounts can't be "
-                    "changed by an import (change them on the user's page)."
-                )
+        stored = self._row_state.get("stored")
+        # the flags as the object was read (no column of the file sets them)
+        if (
+            instance.pk is not None
+            and self._row_state.get("new") is False
+            and stored
+            and (stored["is_staff"] or stored["is_superuser"])
+        ):
+            raise row_error(
+                f"User {instance.username!r} is a staff account; staff accounts can't be "
+                "changed by an import (change them on the user's page)."
+            )
         super().validate_instance(instance, import_validation_errors, validate_unique)
 
 
