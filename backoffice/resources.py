@@ -421,7 +421,7 @@ class OrderItemResource(BackofficeResource):
     def before_import(self, dataset, **kwargs):
         super().before_import(dataset, **kwargs)
         self.order_facts = OrderFacts()
-        self._facts_of = set()  # the orders and lines whose facts are read
+        self._facts_of: set[int] = set()  # the orders whose facts are read
         self._line_cents: dict[int, int] = {}  # per order: the sum of the lines the file adds
         self._load_facts(dataset)
 
@@ -433,19 +433,13 @@ class OrderItemResource(BackofficeResource):
         earlier chunk was written would count that chunk's lines as the order's own."""
         headers = dataset.headers or []
 
-        def ids(column, kind):
-            if column not in headers:
-                return []
-            return [
-                int(v)
-                for v in dataset[column]
-                if _is_id(v) and (kind, int(v)) not in self._facts_of
-            ]
+        def ids(column):
+            return [int(v) for v in dataset[column] if _is_id(v)] if column in headers else []
 
-        orders, lines = ids("order_id", "order"), ids("id", "line")
-        self.order_facts.load(orders, lines)
-        self._facts_of.update(("order", pk) for pk in orders)
-        self._facts_of.update(("line", pk) for pk in lines)
+        # a line id appears once in a file (repeats are refused): only orders are remembered
+        orders = [pk for pk in ids("order_id") if pk not in self._facts_of]
+        self.order_facts.load(orders, ids("id"))
+        self._facts_of.update(orders)
 
     def row_rules(self, instance, stored):
         return order_item_rules(instance, stored, self.order_facts)

@@ -134,6 +134,7 @@ def run(
         )
     engine = _Engine(resource, table.headers, apply=apply, outcome=outcome, on_error=on_error)
     engine.on_skipped = on_skipped
+    engine.progress = progress
     kwargs = {"dry_run": not apply, "user": user, "import_record": import_record}
     kwargs["file_name"] = file_name
     first = True
@@ -151,8 +152,6 @@ def run(
         if on_chunk_written is not None and written and any(written):
             on_chunk_written(*written)
         line += len(chunk)
-        if progress is not None:
-            progress.advance(len(chunk))
     outcome.problems += engine.duplicates
     if apply and outcome.counts["new"] and not outcome.problems:
         _move_sequence_past_ids(resource._meta.model)
@@ -298,6 +297,8 @@ class _Engine:
                     self.on_skipped(line, row)
                 continue
             kind, instance, digest, report = self.run_row(row, line)
+            if self.progress is not None:
+                self.progress.advance()  # cheap: the reporter writes twice a second at most
             resource._row_state.update(line=line, kind=kind, index=len(self.outcome.kinds))
             self.outcome.rows += 1
             self.outcome.counts[kind] += 1

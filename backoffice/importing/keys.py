@@ -24,7 +24,9 @@ from import_export import fields, widgets
 from backoffice.importing.lookups import one_of
 
 _MISSING = object()
-_CACHE_LIMIT = 200_000
+# objects a resolver keeps between chunks: a chunk of 5,000 rows names at most that many, and
+# a bound keeps a worker's memory flat however many distinct rows a file names
+_CACHE_LIMIT = 20_000
 
 
 class KeyResolver:
@@ -122,6 +124,8 @@ class KeyResolver:
     def prime(self, pks) -> None:
         """Load these ids in a few queries (bulk imports), instead of one query per row."""
         wanted = sorted({int(pk) for pk in pks if ("pk", int(pk)) not in self._cache})
+        if len(self._cache) + len(wanted) > _CACHE_LIMIT:
+            self._cache.clear()  # now, not half-way through this chunk's ids
         # Only the id and the key fields: the objects serve as foreign-key targets, and loading
         # every column of 100,000 rows would cost more than the import itself.
         queryset = self.queryset().only("pk", *self.key_fields)

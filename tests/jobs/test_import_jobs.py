@@ -6,6 +6,7 @@ import time
 import pytest
 from django.core.management import CommandError, call_command
 
+from backoffice.importing import chunked
 from backoffice.jobs import imports, progress
 from backoffice.models import Category, DataJob, ImportRecord
 from tests.factories import staff_user
@@ -209,7 +210,7 @@ def test_a_worker_killed_while_applying_leaves_no_row_and_the_job_runs_again(wor
     """SIGKILL in the middle of the apply: the transaction never commits, the job is shown
     failed once its heartbeat stops, and "Run again" on a new worker imports the whole file."""
     settings.JOB_HEARTBEAT_TIMEOUT = 3
-    rows = 4000
+    rows = 3 * chunked.CHUNK_ROWS  # killed once a chunk is written (in the open transaction)
     first = worker()
     job = start(categories_csv(rows), queue=True)
     wait_for(lambda: job_status(job.pk) == Status.PREVIEWED, timeout=120, what="the preview")
@@ -217,7 +218,7 @@ def test_a_worker_killed_while_applying_leaves_no_row_and_the_job_runs_again(wor
 
     def applying_midway():
         state = progress.read(job.pk)
-        return state and state.phase == "applying" and 0 < state.done < rows
+        return state and state.phase == "applying" and chunked.CHUNK_ROWS < state.done < rows
 
     wait_for(applying_midway, timeout=120, every=0.05, what="the apply to be under way")
     first.kill(running_job_pid=progress.read(job.pk).pid)
