@@ -263,6 +263,7 @@ def worker(kind: str, how: str, limit: int) -> None:
             ok = not result.has_errors() and not result.has_validation_errors()
             rows = result.totals["new"]
             problems = [str(r.error) for r in result.invalid_rows[:3]]
+    peak = max_rss_mb()  # before the clean-up: deleting the rows loads them all
     clear(kind)
     report(
         {
@@ -271,7 +272,7 @@ def worker(kind: str, how: str, limit: int) -> None:
             "ok": ok,
             "rows": rows,
             "seconds": timer.seconds,
-            "peak_mb": max_rss_mb(),
+            "peak_mb": peak,
             "baseline_mb": baseline,
             "problems": problems[:3],
         }
