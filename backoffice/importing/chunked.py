@@ -67,7 +67,6 @@ class Outcome:
     kinds: bytearray = field(default_factory=bytearray)  # one KIND_CODE per row
     digests: array = field(default_factory=lambda: array("I"))  # one per row
     detail: list[RowReport] = field(default_factory=list)  # the first DETAIL_ROWS rows
-    error_count: int = 0
     id_remaps: dict = field(default_factory=dict)  # file id -> id given (user accounts)
 
     @property
@@ -135,8 +134,12 @@ def run(
     engine = _Engine(resource, table.headers, apply=apply, outcome=outcome, on_error=on_error)
     engine.on_skipped = on_skipped
     engine.progress = progress
-    kwargs = {"dry_run": not apply, "user": user, "import_record": import_record}
-    kwargs["file_name"] = file_name
+    kwargs = {
+        "dry_run": not apply,
+        "user": user,
+        "import_record": import_record,
+        "file_name": file_name,
+    }
     first = True
     line = 2
     for chunk in _chunks(table.rows, CHUNK_ROWS):
@@ -147,7 +150,6 @@ def run(
         else:
             resource._add_blank_id_columns(dataset)
         resource.before_chunk(dataset, **kwargs)
-        engine.headers = list(dataset.headers)
         written = engine.run_chunk(dataset, line, promise=promise, skip_lines=skip_lines)
         if on_chunk_written is not None and written and any(written):
             on_chunk_written(*written)
@@ -260,7 +262,6 @@ class _Loader:
 class _Engine:
     def __init__(self, resource, headers, *, apply, outcome, on_error):
         self.resource = resource
-        self.headers = headers
         self.apply = apply
         self.outcome = outcome
         self.on_error = on_error
@@ -288,7 +289,7 @@ class _Engine:
         if self.apply and connection.vendor == "postgresql":
             _lock(self.model, {int(r["id"]) for r in rows if _is_id(r.get("id"))})
         loader = _Loader(resource, rows)
-        resource._chunk_loader = loader
+        self.loader = loader
         created, updated, m2m = [], [], []
         for offset, row in enumerate(rows):
             line = first_line + offset
@@ -342,7 +343,7 @@ class _Engine:
         instance = None
         try:
             resource.before_import_row(row)
-            instance = resource.get_instance(self._loader(), row)
+            instance = resource.get_instance(self.loader, row)
             new = instance is None
             if new:
                 instance = resource.init_instance(row)
@@ -380,9 +381,6 @@ class _Engine:
                 report.after = resource._snapshot(instance, row, state.get("m2m_after"))
             report.problems = self.row_found
         return kind, instance, digest, report
-
-    def _loader(self):
-        return self.resource._chunk_loader
 
     def _changes(self, instance, state) -> bool:
         stored = state.get("stored") or {}
@@ -454,7 +452,6 @@ class _Engine:
                 self.problem(line, column, "" if value is None else str(value), message)
 
     def problem(self, line: int, column: str, value: str, message: str) -> None:
-        self.outcome.error_count += 1
         if self.on_error is not None:
             self.on_error(line, column, value, message)
         self.row_found.append(RowProblem(column, value, message))

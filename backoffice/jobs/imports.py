@@ -266,7 +266,7 @@ def _apply(job: DataJob, reporter: Reporter) -> None:
         else frozenset()
     )
     reporter.phase("applying", len(promise.kinds) - len(skip))
-    rejected = _RejectedRows(storage, job.file_token) if skip else None
+    rejected = _RejectedRows() if skip else None
     record = None
     problem = ""
     try:
@@ -274,7 +274,7 @@ def _apply(job: DataJob, reporter: Reporter) -> None:
             _serialize_imports_of(job.model_label)
             record = _new_record(job, ImportRecord.Outcome.APPLIED)
             record.save()
-            with _ErrorReport(storage, job.file_token, keep_existing=True) as errors:
+            with _ErrorReport(storage, job.file_token) as errors:
                 outcome = _run_engine(
                     job,
                     errors,
@@ -426,8 +426,8 @@ class _ErrorReport:
     """Every problem of the rows, written to ``errors.csv`` as found; the first kept for the
     job's page."""
 
-    def __init__(self, storage, token: str, keep_existing: bool = False):
-        self.storage, self.token, self.keep_existing = storage, token, keep_existing
+    def __init__(self, storage, token: str):
+        self.storage, self.token = storage, token
         self.first: list[list] = []
         self.count = 0
         self.file = None
@@ -453,7 +453,7 @@ class _ErrorReport:
 class _RejectedRows:
     """The rows left out by "apply the valid rows", as the file had them."""
 
-    def __init__(self, storage, token):
+    def __init__(self):
         self.rows: list[list] = []
         self.headers: list[str] = []
 
